@@ -1,0 +1,8 @@
+"""giamsat - media monitoring and misinformation triage for a Vietnamese province.
+
+This package is the small app layer: settings, profile loading, CLI and pipeline wiring. The
+stages live in the top-level packages ``crawlers``, ``nlp``, ``triage``, ``dashboard`` and
+``storage``.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Vietnamese NLP: normalisation, language, mentions, sentiment, topics, categories, risk."""

@@ -1,0 +1,183 @@
+"""The storage interface. Every backend (``sqlite``, ``elasticsearch``) implements ``Store``.
+
+Two kinds of data live in a store:
+
+* **items** - large volume, full-text searched and aggregated; identity is the canonical URL,
+  re-crawling never duplicates, a changed text becomes a new revision, the raw payload is kept.
+* **documents** - small collections of JSON records (alerts, tickets, claims, sources, outbox,
+  labels, crawl state...). Each has an ``id`` and a ``version``; ``put_doc`` with
+  ``expected_version`` refuses a stale write (optimistic concurrency) with ``StaleEdit``.
+
+Backends are picked by URI scheme in ``storage.open_store``; the contract tests in
+``tests/storage/test_contract.py`` run against each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol, runtime_checkable
+
+from storage.model import Enrichment, Event, Item
+
+# Fields that ``facet`` can count by. ``topic`` and ``locality`` are multi-valued.
+FACETS = (
+    "source_id",
+    "kind",
+    "language",
+    "sentiment",
+    "category",
+    "severity",
+    "topic",
+    "locality",
+    "province",
+)
+
+# Document collections known to the backends (they may create others on first use).
+COLLECTIONS = (
+    "alerts",
+    "tickets",
+    "claims",
+    "sources",
+    "outbox",
+    "labels",
+    "crawl_state",
+    "users",
+    "reports",
+)
+
+
+@dataclass
+class Query:
+    """A filtered view of items: used by search, export, facets and histograms alike."""
+
+    text: str | None = None  # full-text, matched with or without diacritics
+    since: datetime | None = None  # on published (fetched when unknown), inclusive
+    until: datetime | None = None  # exclusive
+    source_ids: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    sentiments: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    severities: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    localities: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    province: str | None = None
+    story_id: str | None = None
+    min_risk: float | None = None
+    order: str = "newest"  # newest | oldest | risk | relevance
+
+
+@dataclass
+class Page:
+    items: list[Item]
+    total: int
+
+
+@dataclass
+class UpsertStats:
+    new: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    ids: list[str] = field(default_factory=list)  # ids of new or revised items, in input order
+
+    def __iadd__(self, other: UpsertStats) -> UpsertStats:
+        self.new += other.new
+        self.revised += other.revised
+        self.unchanged += other.unchanged
+        self.ids.extend(other.ids)
+        return self
+
+
+@dataclass
+class StorySummary:
+    story_id: str
+    title: str
+    url: str
+    items: int
+    sources: int
+    engagement: int
+    max_risk: float
+    sentiment: str | None
+    first_seen: datetime | None
+    last_seen: datetime | None
+
+
+@runtime_checkable
+class Store(Protocol):
+    uri: str
+
+    # -- items -------------------------------------------------------------------------------
+    def upsert_items(self, items: Iterable[Item], raw: dict[str, bytes] | None = None) -> UpsertStats:
+        """Insert new items, add a revision when the content changed, ignore exact repeats.
+
+        ``raw`` maps an item's ``key`` (canonical URL) to its raw payload, stored compressed.
+        Assigns ``item.id`` (and ``raw_ref``) on the passed objects.
+        """
+
+    def get_item(self, item_id: str) -> Item | None: ...
+
+    def get_item_by_url(self, url: str) -> Item | None: ...
+
+    def item_revisions(self, item_id: str) -> list[dict[str, Any]]:
+        """Earlier revisions, oldest first: ``revision``, ``title``, ``text``, ``content_hash``, ``fetched``."""
+
+    def get_raw(self, raw_ref: str) -> bytes | None: ...
+
+    def save_enrichment(self, item_id: str, enrichment: Enrichment) -> None: ...
+
+    def pending_enrichment(self, limit: int = 500) -> list[Item]:
+        """Items never enriched, or enriched before their latest revision, oldest first."""
+
+    def search(self, query: Query, limit: int = 50, offset: int = 0) -> Page: ...
+
+    def iter_items(self, query: Query, batch: int = 1000) -> Iterator[Item]:
+        """Stream every matching item without holding them all in memory (exports, reports)."""
+
+    def count(self, query: Query) -> int: ...
+
+    def facet(self, name: str, query: Query, limit: int = 20) -> list[tuple[str, int]]:
+        """Counts by one of ``FACETS`` over the matching items, largest first."""
+
+    def histogram(self, query: Query, tz: str = "Asia/Ho_Chi_Minh") -> list[tuple[date, int]]:
+        """Counts per local calendar day."""
+
+    def top_stories(self, query: Query, limit: int = 10) -> list[StorySummary]: ...
+
+    # -- documents ---------------------------------------------------------------------------
+    def get_doc(self, collection: str, doc_id: str) -> dict[str, Any] | None: ...
+
+    def put_doc(
+        self, collection: str, doc: dict[str, Any], expected_version: int | None = None
+    ) -> dict[str, Any]:
+        """Create or replace ``doc`` (an ``id`` is assigned when missing); returns it with
+        ``version`` incremented. With ``expected_version`` the write happens only if the stored
+        version equals it, else ``StaleEdit``; ``expected_version=0`` means "must not exist"."""
+
+    def find_docs(
+        self,
+        collection: str,
+        where: dict[str, Any] | None = None,
+        order_by: str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Equality filters on top-level fields (a list value means "any of"); ``order_by`` a
+        field name, ``-`` prefix for descending."""
+
+    def count_docs(self, collection: str, where: dict[str, Any] | None = None) -> int: ...
+
+    def delete_doc(self, collection: str, doc_id: str) -> None: ...
+
+    def next_sequence(self, name: str) -> int:
+        """A gap-free-ish counter for human-readable numbers (ticket 12, claim 7), safe under
+        concurrent callers."""
+
+    # -- audit trail -------------------------------------------------------------------------
+    def append_event(self, event: Event) -> Event: ...
+
+    def events(self, entity: str | None = None, entity_id: str | None = None, limit: int = 1000) -> list[Event]: ...
+
+    # -- life cycle --------------------------------------------------------------------------
+    def close(self) -> None: ...

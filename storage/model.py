@@ -1,0 +1,283 @@
+"""The one plain data model shared by every stage: crawl -> enrich -> store -> triage -> show.
+
+Records are dataclasses with ``to_dict``/``from_dict`` so that both storage backends (SQLite and
+Elasticsearch) and the JSONL interfaces serialise them the same way. Times are always
+timezone-aware; they are stored in UTC and shown in Asia/Ho_Chi_Minh (see ``giamsat.timeutil``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+
+Kind = Literal["press", "social", "forum", "comment", "tip"]
+KINDS: tuple[str, ...] = ("press", "social", "forum", "comment", "tip")
+SENTIMENTS: tuple[str, ...] = ("tich-cuc", "trung-tinh", "tieu-cuc")
+CATEGORIES: tuple[str, ...] = ("none", "phan-anh", "sai-su-that", "xau-doc")
+SEVERITIES: tuple[str, ...] = ("khan", "cao", "trung-binh", "thap")  # most urgent first
+
+T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _dt_out(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+def parse_dt(value: Any) -> datetime | None:
+    """Parse an ISO string (or pass a datetime through); naive values are taken as UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def content_hash(title: str | None, text: str | None) -> str:
+    """Identity of an item's content: whitespace-insensitive so re-serialised pages hash equal."""
+    norm = " ".join(f"{title or ''}\n{text or ''}".split())
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:32]
+
+
+class Record:
+    """Mixin: dict round-trip with datetime fields as ISO strings and nested records rebuilt."""
+
+    _nested: dict[str, Any] = {}
+    _nested_lists: dict[str, Any] = {}
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            out[f.name] = _to_plain(value)
+        return out
+
+    @classmethod
+    def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+        names = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        kwargs: dict[str, Any] = {}
+        for key, value in (data or {}).items():
+            if key not in names:
+                continue  # tolerate fields written by a newer version
+            kwargs[key] = _from_plain(cls, key, value)
+        return cls(**kwargs)
+
+
+def _to_plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _dt_out(value)
+    if isinstance(value, Record):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [_to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_plain(v) for k, v in value.items()}
+    return value
+
+
+_DATETIME_FIELDS = {
+    "published",
+    "fetched",
+    "at",
+    "created",
+    "updated",
+    "claim_expires",
+    "snoozed_until",
+    "due_ack",
+    "due",
+    "acknowledged_at",
+    "answered_at",
+    "closed_at",
+    "first_seen",
+    "last_seen",
+    "next_attempt",
+    "sent_at",
+}
+
+
+def _from_plain(cls: Any, key: str, value: Any) -> Any:
+    nested = getattr(cls, "_nested", {})
+    nested_lists = getattr(cls, "_nested_lists", {})
+    if value is None:
+        return None
+    if key in nested and isinstance(value, dict):
+        return nested[key].from_dict(value)
+    if key in nested_lists and isinstance(value, list):
+        return [nested_lists[key].from_dict(v) if isinstance(v, dict) else v for v in value]
+    if key in _DATETIME_FIELDS:
+        return parse_dt(value)
+    return value
+
+
+@dataclass
+class Engagement(Record):
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    views: int | None = None
+
+    def total(self) -> int:
+        return sum(v or 0 for v in (self.likes, self.comments, self.shares))
+
+
+@dataclass
+class Mention(Record):
+    text: str
+    start: int
+    end: int
+    level: str  # province | ward | old-province | old-district | old-ward | landmark
+    code: str | None = None
+    province: str | None = None  # slug of the *current* province, e.g. khanh-hoa
+    name: str | None = None  # standard name with diacritics (current unit)
+
+
+@dataclass
+class Scored(Record):
+    label: str
+    score: float
+
+
+@dataclass
+class Entity(Record):
+    text: str
+    type: str  # PER | ORG | LOC | MISC
+
+
+@dataclass
+class Enrichment(Record):
+    language: str | None = None
+    province: str | None = None
+    mentions: list[Mention] = field(default_factory=list)
+    localities: list[str] = field(default_factory=list)
+    sentiment: Scored | None = None
+    topics: list[Scored] = field(default_factory=list)  # highest first
+    category: Scored | None = None
+    risk: float = 0.0
+    severity: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    story_id: str | None = None
+    entities: list[Entity] = field(default_factory=list)
+    claim_matches: list[dict[str, Any]] = field(default_factory=list)
+    features: dict[str, Any] = field(default_factory=dict)  # urls, hashtags, emojis...
+    model_versions: dict[str, str] = field(default_factory=dict)
+    enriched_at: datetime | None = None
+
+    _nested = {"sentiment": Scored, "category": Scored}
+    _nested_lists = {"mentions": Mention, "topics": Scored, "entities": Entity}
+
+
+@dataclass
+class Item(Record):
+    """One collected piece of content. ``canonical_url`` is its identity across re-crawls."""
+
+    source_id: str
+    url: str
+    title: str = ""
+    text: str = ""
+    kind: str = "press"
+    canonical_url: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    fetched: datetime = field(default_factory=utcnow)
+    engagement: Engagement = field(default_factory=Engagement)
+    language: str | None = None
+    raw_ref: str | None = None  # id of the stored raw payload (see Store.get_raw)
+    content_hash: str = ""
+    revision: int = 1
+    id: str | None = None  # assigned by the store
+    enrichment: Enrichment | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    _nested = {"engagement": Engagement, "enrichment": Enrichment}
+
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            self.content_hash = content_hash(self.title, self.text)
+        if not self.canonical_url:
+            self.canonical_url = self.url or f"hash:{self.content_hash}"
+
+    @property
+    def key(self) -> str:
+        return self.canonical_url or f"hash:{self.content_hash}"
+
+
+@dataclass
+class Event(Record):
+    """One audited change: who did what to which record, when (UTC), with before/after."""
+
+    entity: str  # ticket | alert | claim | item | user | source
+    entity_id: str
+    action: str
+    actor: str
+    at: datetime = field(default_factory=utcnow)
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+    note: str | None = None
+    id: str | None = None
+
+
+@dataclass
+class Alert(Record):
+    id: str | None = None
+    kind: str = "risk"  # risk | watch | spike | source
+    story_id: str | None = None
+    status: str = "mo"  # mo | da-xac-nhan | bo-qua | da-gop | tam-hoan
+    title: str = ""
+    severity: str = "thap"
+    risk: float = 0.0
+    category: str | None = None
+    topics: list[str] = field(default_factory=list)
+    localities: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    item_ids: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    reach: dict[str, Any] = field(default_factory=dict)  # items, sources, engagement
+    claimed_by: str | None = None
+    claim_expires: datetime | None = None
+    snoozed_until: datetime | None = None
+    ticket_id: str | None = None
+    dismiss_reason: str | None = None
+    created: datetime = field(default_factory=utcnow)
+    updated: datetime = field(default_factory=utcnow)
+    version: int = 0
+
+
+@dataclass
+class Ticket(Record):
+    id: str | None = None
+    alert_id: str | None = None
+    title: str = ""
+    summary: str = ""
+    category: str | None = None
+    severity: str = "thap"
+    topics: list[str] = field(default_factory=list)
+    localities: list[str] = field(default_factory=list)
+    item_ids: list[str] = field(default_factory=list)
+    lead_unit: str = ""
+    co_units: list[str] = field(default_factory=list)
+    rule: str | None = None  # routing rule that chose the lead unit, recorded for audit
+    status: str = "moi"
+    created: datetime = field(default_factory=utcnow)
+    updated: datetime = field(default_factory=utcnow)
+    due_ack: datetime | None = None
+    due: datetime | None = None
+    acknowledged_at: datetime | None = None
+    answered_at: datetime | None = None
+    closed_at: datetime | None = None
+    answer_text: str | None = None
+    answer_url: str | None = None
+    escalations: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    history: list[Event] = field(default_factory=list)  # filled on read from the event log
+    version: int = 0
+
+    _nested_lists = {"history": Event}

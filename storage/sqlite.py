@@ -1,0 +1,673 @@
+"""SQLite backend: the embedded default. One file, WAL, FTS5, zero set-up.
+
+Design notes (why, not what):
+* One connection per thread: Streamlit and the scheduler call from several threads, and
+  sqlite3 connections must not be shared across threads while a transaction is open.
+* The FTS index is *contentless* and holds folded text (``nlp.normalize.fold``: no diacritics,
+  đ->d), so ``khanh hoa``, ``Khánh Hoà`` and ``Khánh Hòa`` all hit the same tokens. Deleting a row
+  from a contentless index needs the old indexed values, which we recompute from ``items``.
+* Dashboard numbers come from GROUP BY queries on indexed, denormalised columns (category,
+  sentiment, ts) and two small facet tables (topics, localities): never from loading rows.
+* Writes that must not be lost to a concurrent writer (tickets) use ``BEGIN IMMEDIATE`` and a
+  version check: a stale edit raises ``StaleEdit`` instead of overwriting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import uuid
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from giamsat.exceptions import StaleEdit, StoreError
+from nlp.normalize import fold
+from storage.base import FACETS, Page, Query, StorySummary, UpsertStats
+from storage.migrations import migrate
+from storage.model import Engagement, Enrichment, Event, Item, parse_dt, utcnow
+
+_FACET_COLUMNS = {
+    "source_id": "source_id",
+    "kind": "kind",
+    "language": "language",
+    "sentiment": "sentiment",
+    "category": "category",
+    "severity": "severity",
+    "province": "province",
+}
+
+
+def sqlite_path(uri: str) -> str:
+    """``sqlite:///var/x.db`` and ``sqlite:////var/x.db`` -> ``/var/x.db``; a bare path is itself."""
+    if not uri.startswith("sqlite://"):
+        return uri
+    path = uri[len("sqlite://") :]
+    if path in ("/:memory:", ":memory:"):
+        return ":memory:"
+    while path.startswith("//"):
+        path = path[1:]
+    return path
+
+
+def item_id_for(key: str) -> str:
+    """Stable id from the canonical URL, identical in every backend (so migration is idempotent)."""
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(UTC).isoformat(timespec="seconds") if dt else None
+
+
+def fts_query(text: str) -> str | None:
+    """Turn what a user typed into an FTS5 expression over folded tokens.
+
+    Words are ANDed; ``"quoted phrases"`` stay phrases; ``-word`` excludes; a trailing ``*`` is a
+    prefix search. Everything is quoted so user punctuation cannot break the FTS syntax.
+    """
+    parts: list[str] = []
+    negs: list[str] = []
+    folded = fold(text)
+    for i, chunk in enumerate(folded.split('"')):
+        if i % 2 == 1:  # inside quotes
+            words = "".join(c if c.isalnum() else " " for c in chunk).split()
+            if words:
+                parts.append('"' + " ".join(words) + '"')
+            continue
+        for raw in chunk.split():
+            neg = raw.startswith("-") and len(raw) > 1
+            prefix = raw.endswith("*")
+            words = "".join(c if c.isalnum() else " " for c in raw).split()
+            for w in words:
+                term = f'"{w}"' + ("*" if prefix else "")
+                (negs if neg else parts).append(term)
+    if not parts:
+        return None
+    expr = " AND ".join(parts)
+    for n in negs:
+        expr += f" NOT {n}"
+    return expr
+
+
+class SQLiteStore:
+    def __init__(self, uri: str, *, migrate_schema: bool = True) -> None:
+        path = sqlite_path(uri)
+        self.path = path
+        self.uri = f"sqlite:///{Path(path).resolve()}" if path != ":memory:" else "sqlite:///:memory:"
+        if path != ":memory:":
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder for the store {path}: {exc}") from exc
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        if migrate_schema:
+            migrate(self.db)
+
+    # -- connections ---------------------------------------------------------------------
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+                conn.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.row_factory = sqlite3.Row
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self, immediate: bool = True) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        if db.in_transaction:  # nested: join the outer transaction
+            yield db
+            return
+        db.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._all.clear()
+        self._local = threading.local()
+
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- items ---------------------------------------------------------------------------
+    def upsert_items(self, items: Iterable[Item], raw: dict[str, bytes] | None = None) -> UpsertStats:
+        stats = UpsertStats()
+        raw = raw or {}
+        with self.transaction() as db:
+            for item in items:
+                stats += self._upsert_one(db, item, raw.get(item.key))
+        return stats
+
+    def _put_raw(self, db: sqlite3.Connection, payload: bytes, fetched: datetime) -> str:
+        ref = hashlib.sha1(payload).hexdigest()[:20]
+        db.execute(
+            "INSERT OR IGNORE INTO raw(id, fetched, codec, data) VALUES (?, ?, 'zlib', ?)",
+            (ref, _iso(fetched), zlib.compress(payload, 6)),
+        )
+        return ref
+
+    def _upsert_one(self, db: sqlite3.Connection, item: Item, payload: bytes | None) -> UpsertStats:
+        key = item.key
+        item.id = item_id_for(key)
+        if payload is not None:
+            item.raw_ref = self._put_raw(db, payload, item.fetched)
+        row = db.execute(
+            "SELECT rowid, content_hash, revision, title, text, fetched, raw_ref FROM items WHERE canonical_url = ?",
+            (key,),
+        ).fetchone()
+        ts = _iso(item.published or item.fetched)
+        if row is None:
+            cur = db.execute(
+                """INSERT INTO items(id, canonical_url, url, source_id, kind, title, text, author, published,
+                       fetched, ts, language, content_hash, revision, engagement, eng_total, raw_ref, meta)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)""",
+                (
+                    item.id, key, item.url, item.source_id, item.kind, item.title, item.text, item.author,
+                    _iso(item.published), _iso(item.fetched), ts, item.language, item.content_hash,
+                    json.dumps(item.engagement.to_dict()), item.engagement.total(), item.raw_ref,
+                    json.dumps(item.meta, ensure_ascii=False),
+                ),
+            )
+            db.execute(
+                "INSERT INTO items_fts(rowid, title, body) VALUES (?, ?, ?)",
+                (cur.lastrowid, fold(item.title), fold(item.text)),
+            )
+            item.revision = 1
+            return UpsertStats(new=1, ids=[item.id])
+        rowid = row["rowid"]
+        if row["content_hash"] == item.content_hash:
+            # Same content: only refresh what legitimately changes between crawls (reach).
+            if item.engagement.total():
+                db.execute(
+                    "UPDATE items SET engagement = ?, eng_total = ? WHERE rowid = ?",
+                    (json.dumps(item.engagement.to_dict()), item.engagement.total(), rowid),
+                )
+            item.revision = row["revision"]
+            return UpsertStats(unchanged=1)
+        # Changed content: keep the old text as a revision (a correction can be proven later).
+        db.execute(
+            "INSERT OR IGNORE INTO item_revisions VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (rowid, row["revision"], row["title"], row["text"], row["content_hash"], row["fetched"], row["raw_ref"]),
+        )
+        db.execute(
+            "INSERT INTO items_fts(items_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+            (rowid, fold(row["title"] or ""), fold(row["text"] or "")),
+        )
+        new_rev = row["revision"] + 1
+        db.execute(
+            """UPDATE items SET url=?, title=?, text=?, author=COALESCE(?, author),
+                   published=COALESCE(?, published), fetched=?, ts=COALESCE(?, published, ?),
+                   language=COALESCE(?, language), content_hash=?, revision=?, engagement=?, eng_total=?,
+                   raw_ref=COALESCE(?, raw_ref), meta=? WHERE rowid=?""",
+            (
+                item.url, item.title, item.text, item.author, _iso(item.published), _iso(item.fetched),
+                _iso(item.published), _iso(item.fetched), item.language, item.content_hash, new_rev,
+                json.dumps(item.engagement.to_dict()), item.engagement.total(), item.raw_ref,
+                json.dumps(item.meta, ensure_ascii=False), rowid,
+            ),
+        )
+        db.execute(
+            "INSERT INTO items_fts(rowid, title, body) VALUES (?, ?, ?)",
+            (rowid, fold(item.title), fold(item.text)),
+        )
+        item.revision = new_rev
+        return UpsertStats(revised=1, ids=[item.id])
+
+    def _row_to_item(self, row: sqlite3.Row) -> Item:
+        item = Item(
+            source_id=row["source_id"],
+            url=row["url"] or "",
+            title=row["title"] or "",
+            text=row["text"] or "",
+            kind=row["kind"],
+            canonical_url=row["canonical_url"],
+            author=row["author"],
+            published=parse_dt(row["published"]),
+            fetched=parse_dt(row["fetched"]) or utcnow(),
+            engagement=Engagement.from_dict(json.loads(row["engagement"] or "{}")),
+            language=row["language"],
+            raw_ref=row["raw_ref"],
+            content_hash=row["content_hash"],
+            revision=row["revision"],
+            id=row["id"],
+            meta=json.loads(row["meta"] or "{}"),
+        )
+        if row["enrichment"]:
+            item.enrichment = Enrichment.from_dict(json.loads(row["enrichment"]))
+        return item
+
+    def get_item(self, item_id: str) -> Item | None:
+        row = self.db.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
+        return self._row_to_item(row) if row else None
+
+    def get_items(self, item_ids: list[str]) -> list[Item]:
+        if not item_ids:
+            return []
+        marks = ",".join("?" * len(item_ids))
+        rows = self.db.execute(f"SELECT * FROM items WHERE id IN ({marks})", item_ids).fetchall()
+        by_id = {r["id"]: self._row_to_item(r) for r in rows}
+        return [by_id[i] for i in item_ids if i in by_id]
+
+    def get_item_by_url(self, url: str) -> Item | None:
+        row = self.db.execute("SELECT * FROM items WHERE canonical_url = ? OR url = ? LIMIT 1", (url, url)).fetchone()
+        return self._row_to_item(row) if row else None
+
+    def item_revisions(self, item_id: str) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            """SELECT r.revision, r.title, r.text, r.content_hash, r.fetched, r.raw_ref
+               FROM item_revisions r JOIN items i ON i.rowid = r.item_rowid
+               WHERE i.id = ? ORDER BY r.revision""",
+            (item_id,),
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def get_raw(self, raw_ref: str) -> bytes | None:
+        row = self.db.execute("SELECT codec, data FROM raw WHERE id = ?", (raw_ref,)).fetchone()
+        if row is None:
+            return None
+        return zlib.decompress(row["data"]) if row["codec"] == "zlib" else bytes(row["data"])
+
+    def save_enrichment(self, item_id: str, enrichment: Enrichment) -> None:
+        self.save_enrichments([(item_id, enrichment)])
+
+    def save_enrichments(self, pairs: Iterable[tuple[str, Enrichment]]) -> None:
+        with self.transaction() as db:
+            for item_id, enr in pairs:
+                row = db.execute("SELECT rowid, ts, revision FROM items WHERE id = ?", (item_id,)).fetchone()
+                if row is None:
+                    continue
+                rowid, ts = row["rowid"], row["ts"]
+                db.execute(
+                    """UPDATE items SET enrichment=?, enriched_rev=?, sentiment=?, category=?, severity=?,
+                           risk=?, story_id=?, province=?, language=COALESCE(language, ?) WHERE rowid=?""",
+                    (
+                        json.dumps(enr.to_dict(), ensure_ascii=False), row["revision"],
+                        enr.sentiment.label if enr.sentiment else None,
+                        enr.category.label if enr.category else None,
+                        enr.severity, enr.risk, enr.story_id, enr.province, enr.language, rowid,
+                    ),
+                )
+                db.execute("DELETE FROM item_topics WHERE item_rowid = ?", (rowid,))
+                db.executemany(
+                    "INSERT OR IGNORE INTO item_topics VALUES (?, ?, ?, ?)",
+                    [(rowid, t.label, t.score, ts) for t in enr.topics],
+                )
+                db.execute("DELETE FROM item_localities WHERE item_rowid = ?", (rowid,))
+                db.executemany(
+                    "INSERT OR IGNORE INTO item_localities VALUES (?, ?, ?)",
+                    [(rowid, name, ts) for name in set(enr.localities)],
+                )
+
+    def pending_enrichment(self, limit: int = 500) -> list[Item]:
+        rows = self.db.execute(
+            "SELECT * FROM items WHERE enriched_rev IS NULL OR enriched_rev < revision ORDER BY rowid LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [self._row_to_item(r) for r in rows]
+
+    # -- queries -------------------------------------------------------------------------
+    def _where(self, q: Query, alias: str = "items") -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        args: list[Any] = []
+        a = alias
+        if q.text:
+            expr = fts_query(q.text)
+            if expr is None:
+                clauses.append("0")
+            else:
+                clauses.append(f"{a}.rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+                args.append(expr)
+        if q.since:
+            clauses.append(f"{a}.ts >= ?")
+            args.append(_iso(q.since))
+        if q.until:
+            clauses.append(f"{a}.ts < ?")
+            args.append(_iso(q.until))
+        for column, values in (
+            ("source_id", q.source_ids),
+            ("kind", q.kinds),
+            ("sentiment", q.sentiments),
+            ("category", q.categories),
+            ("severity", q.severities),
+            ("language", q.languages),
+        ):
+            if values:
+                clauses.append(f"{a}.{column} IN ({','.join('?' * len(values))})")
+                args.extend(values)
+        if q.topics:
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM item_topics t WHERE t.item_rowid = {a}.rowid "
+                f"AND t.code IN ({','.join('?' * len(q.topics))}))"
+            )
+            args.extend(q.topics)
+        if q.localities:
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM item_localities l WHERE l.item_rowid = {a}.rowid "
+                f"AND l.name IN ({','.join('?' * len(q.localities))}))"
+            )
+            args.extend(q.localities)
+        if q.province:
+            clauses.append(f"{a}.province = ?")
+            args.append(q.province)
+        if q.story_id:
+            clauses.append(f"{a}.story_id = ?")
+            args.append(q.story_id)
+        if q.min_risk is not None:
+            clauses.append(f"{a}.risk >= ?")
+            args.append(q.min_risk)
+        return (" AND ".join(clauses) or "1"), args
+
+    def _order(self, q: Query) -> str:
+        return {
+            "oldest": "items.ts ASC, items.rowid ASC",
+            "risk": "items.risk DESC NULLS LAST, items.ts DESC",
+            "relevance": "items.ts DESC",
+        }.get(q.order, "items.ts DESC, items.rowid DESC")
+
+    def search(self, query: Query, limit: int = 50, offset: int = 0) -> Page:
+        where, args = self._where(query)
+        total = self.db.execute(f"SELECT count(*) FROM items WHERE {where}", args).fetchone()[0]
+        if query.text and query.order == "relevance" and fts_query(query.text):
+            sql = (
+                "SELECT items.* FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
+                f"WHERE items_fts MATCH ? AND {where} ORDER BY bm25(items_fts) LIMIT ? OFFSET ?"
+            )
+            rows = self.db.execute(sql, [fts_query(query.text), *args, limit, offset]).fetchall()
+        else:
+            sql = f"SELECT * FROM items WHERE {where} ORDER BY {self._order(query)} LIMIT ? OFFSET ?"
+            rows = self.db.execute(sql, [*args, limit, offset]).fetchall()
+        return Page(items=[self._row_to_item(r) for r in rows], total=total)
+
+    def count(self, query: Query) -> int:
+        where, args = self._where(query)
+        return int(self.db.execute(f"SELECT count(*) FROM items WHERE {where}", args).fetchone()[0])
+
+    def iter_items(self, query: Query, batch: int = 1000) -> Iterator[Item]:
+        # Keyset pagination on rowid: constant memory and no OFFSET scans, whatever the size.
+        where, args = self._where(query)
+        last = 0
+        while True:
+            rows = self.db.execute(
+                f"SELECT * FROM items WHERE items.rowid > ? AND {where} ORDER BY items.rowid LIMIT ?",
+                [last, *args, batch],
+            ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield self._row_to_item(r)
+            last = rows[-1]["rowid"]
+
+    def facet(self, name: str, query: Query, limit: int = 20) -> list[tuple[str, int]]:
+        if name not in FACETS:
+            raise ValueError(f"unknown facet '{name}' (one of {', '.join(FACETS)})")
+        where, args = self._where(query)
+        if name in ("topic", "locality"):
+            table, col = ("item_topics", "code") if name == "topic" else ("item_localities", "name")
+            only_time = _only_time(query)
+            if only_time:  # fast path: the facet tables carry ts themselves
+                conds, targs = [], []
+                if query.since:
+                    conds.append("ts >= ?")
+                    targs.append(_iso(query.since))
+                if query.until:
+                    conds.append("ts < ?")
+                    targs.append(_iso(query.until))
+                sql = (
+                    f"SELECT {col} AS k, count(*) AS n FROM {table} WHERE {' AND '.join(conds) or '1'} "
+                    f"GROUP BY {col} ORDER BY n DESC, k LIMIT ?"
+                )
+                rows = self.db.execute(sql, [*targs, limit]).fetchall()
+            else:
+                sql = (
+                    f"SELECT f.{col} AS k, count(*) AS n FROM {table} f JOIN items ON items.rowid = f.item_rowid "
+                    f"WHERE {where} GROUP BY f.{col} ORDER BY n DESC, k LIMIT ?"
+                )
+                rows = self.db.execute(sql, [*args, limit]).fetchall()
+        else:
+            col = _FACET_COLUMNS[name]
+            sql = (
+                f"SELECT {col} AS k, count(*) AS n FROM items WHERE {where} AND {col} IS NOT NULL "
+                f"GROUP BY {col} ORDER BY n DESC, k LIMIT ?"
+            )
+            rows = self.db.execute(sql, [*args, limit]).fetchall()
+        return [(r["k"], r["n"]) for r in rows]
+
+    def histogram(self, query: Query, tz: str = "Asia/Ho_Chi_Minh") -> list[tuple[date, int]]:
+        where, args = self._where(query)
+        ref = query.since or utcnow()
+        offset = ZoneInfo(tz).utcoffset(ref.replace(tzinfo=None)) if ref else None
+        minutes = int(offset.total_seconds() // 60) if offset else 0
+        sql = (
+            f"SELECT date(ts, '{minutes:+d} minutes') AS d, count(*) AS n FROM items WHERE {where} "
+            "GROUP BY d ORDER BY d"
+        )
+        return [(date.fromisoformat(r["d"]), r["n"]) for r in self.db.execute(sql, args).fetchall()]
+
+    def top_stories(self, query: Query, limit: int = 10) -> list[StorySummary]:
+        where, args = self._where(query)
+        rows = self.db.execute(
+            f"""SELECT story_id, count(*) AS n, count(DISTINCT source_id) AS sources,
+                       sum(eng_total) AS eng, max(risk) AS max_risk, min(ts) AS first_seen,
+                       max(ts) AS last_seen, min(rowid) AS first_rowid
+                FROM items WHERE {where} AND story_id IS NOT NULL
+                GROUP BY story_id ORDER BY n DESC, eng DESC, max_risk DESC LIMIT ?""",
+            [*args, limit],
+        ).fetchall()
+        out = []
+        for r in rows:
+            head = self.db.execute(
+                "SELECT title, url, sentiment FROM items WHERE rowid = ?", (r["first_rowid"],)
+            ).fetchone()
+            out.append(
+                StorySummary(
+                    story_id=r["story_id"],
+                    title=head["title"] or "",
+                    url=head["url"] or "",
+                    items=r["n"],
+                    sources=r["sources"],
+                    engagement=r["eng"] or 0,
+                    max_risk=r["max_risk"] or 0.0,
+                    sentiment=head["sentiment"],
+                    first_seen=parse_dt(r["first_seen"]),
+                    last_seen=parse_dt(r["last_seen"]),
+                )
+            )
+        return out
+
+    def story_stats(self, story_id: str, since: datetime | None = None) -> dict[str, Any]:
+        """Reach and velocity of one story: how many items and distinct sources, since when."""
+        args: list[Any] = [story_id]
+        extra = ""
+        if since:
+            extra = " AND ts >= ?"
+            args.append(_iso(since))
+        r = self.db.execute(
+            f"""SELECT count(*) AS n, count(DISTINCT source_id) AS sources, sum(eng_total) AS eng,
+                       min(ts) AS first_seen, max(ts) AS last_seen FROM items WHERE story_id = ?{extra}""",
+            args,
+        ).fetchone()
+        return {
+            "items": r["n"],
+            "sources": r["sources"],
+            "engagement": r["eng"] or 0,
+            "first_seen": parse_dt(r["first_seen"]),
+            "last_seen": parse_dt(r["last_seen"]),
+        }
+
+    # -- documents -----------------------------------------------------------------------
+    def get_doc(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT body, version FROM docs WHERE collection = ? AND id = ?", (collection, str(doc_id))
+        ).fetchone()
+        if row is None:
+            return None
+        doc = json.loads(row["body"])
+        doc["version"] = row["version"]
+        return doc
+
+    def put_doc(
+        self, collection: str, doc: dict[str, Any], expected_version: int | None = None
+    ) -> dict[str, Any]:
+        doc = dict(doc)
+        doc_id = str(doc.get("id") or uuid.uuid4().hex[:12])
+        doc["id"] = doc_id
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT version FROM docs WHERE collection = ? AND id = ?", (collection, doc_id)
+            ).fetchone()
+            current = row["version"] if row else 0
+            if expected_version is not None and expected_version != current:
+                raise StaleEdit(collection, doc_id, expected_version, current if row else None)
+            doc["version"] = current + 1
+            body = json.dumps(doc, ensure_ascii=False, default=_json_default)
+            db.execute(
+                "INSERT OR REPLACE INTO docs(collection, id, version, updated, body) VALUES (?, ?, ?, ?, ?)",
+                (collection, doc_id, doc["version"], _iso(utcnow()), body),
+            )
+        return json.loads(body)
+
+    def find_docs(
+        self,
+        collection: str,
+        where: dict[str, Any] | None = None,
+        order_by: str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        sql, args = self._doc_where(collection, where)
+        if order_by:
+            desc = order_by.startswith("-")
+            field = _json_path(order_by.lstrip("-"))
+            sql += f" ORDER BY json_extract(body, ?) {'DESC' if desc else 'ASC'}, id"
+            args.append(field)
+        else:
+            sql += " ORDER BY updated DESC, id"
+        sql += " LIMIT ? OFFSET ?"
+        rows = self.db.execute("SELECT body, version " + sql, [*args, limit, offset]).fetchall()
+        out = []
+        for r in rows:
+            doc = json.loads(r["body"])
+            doc["version"] = r["version"]
+            out.append(doc)
+        return out
+
+    def count_docs(self, collection: str, where: dict[str, Any] | None = None) -> int:
+        sql, args = self._doc_where(collection, where)
+        return int(self.db.execute("SELECT count(*) " + sql, args).fetchone()[0])
+
+    def _doc_where(self, collection: str, where: dict[str, Any] | None) -> tuple[str, list[Any]]:
+        sql = "FROM docs WHERE collection = ?"
+        args: list[Any] = [collection]
+        for key, value in (where or {}).items():
+            path = _json_path(key)
+            if isinstance(value, (list, tuple, set)):
+                values = list(value)
+                if not values:
+                    sql += " AND 0"
+                    continue
+                sql += f" AND json_extract(body, ?) IN ({','.join('?' * len(values))})"
+                args.extend([path, *values])
+            elif value is None:
+                sql += " AND json_extract(body, ?) IS NULL"
+                args.append(path)
+            else:
+                sql += " AND json_extract(body, ?) = ?"
+                args.extend([path, value])
+        return sql, args
+
+    def delete_doc(self, collection: str, doc_id: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM docs WHERE collection = ? AND id = ?", (collection, str(doc_id)))
+
+    def next_sequence(self, name: str) -> int:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO sequences(name, value) VALUES (?, 1) "
+                "ON CONFLICT(name) DO UPDATE SET value = value + 1",
+                (name,),
+            )
+            return int(db.execute("SELECT value FROM sequences WHERE name = ?", (name,)).fetchone()[0])
+
+    # -- events --------------------------------------------------------------------------
+    def append_event(self, event: Event) -> Event:
+        body = event.to_dict()
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO events(entity, entity_id, action, actor, at, body) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    event.entity, str(event.entity_id), event.action, event.actor, _iso(event.at),
+                    json.dumps(body, ensure_ascii=False, default=_json_default),
+                ),
+            )
+        event.id = str(cur.lastrowid)
+        return event
+
+    def events(self, entity: str | None = None, entity_id: str | None = None, limit: int = 1000) -> list[Event]:
+        sql, args = "SELECT id, body FROM events WHERE 1", []
+        if entity:
+            sql += " AND entity = ?"
+            args.append(entity)
+        if entity_id is not None:
+            sql += " AND entity_id = ?"
+            args.append(str(entity_id))
+        sql += " ORDER BY id LIMIT ?"
+        args.append(limit)
+        out = []
+        for r in self.db.execute(sql, args).fetchall():
+            ev = Event.from_dict(json.loads(r["body"]))
+            ev.id = str(r["id"])
+            out.append(ev)
+        return out
+
+
+def _only_time(q: Query) -> bool:
+    return not any(
+        (q.text, q.source_ids, q.kinds, q.sentiments, q.categories, q.severities, q.topics,
+         q.localities, q.languages, q.province, q.story_id, q.min_risk is not None)
+    )
+
+
+def _json_path(key: str) -> str:
+    if not all(part.replace("_", "").replace("-", "").isalnum() for part in key.split(".")):
+        raise ValueError(f"invalid field name '{key}'")
+    return "$." + ".".join(f'"{p}"' for p in key.split("."))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, set):
+        return sorted(value)
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
