@@ -231,6 +231,12 @@ class Profile(_Strict):
     # -- cross-references, checked once so later stages can trust them ------------------------
     @model_validator(mode="after")
     def _references(self) -> Profile:
+        official = official_provinces()
+        if self.province.admin_code not in official:
+            raise _RefError("province.admin_code", f"not an official province code (2025 list from vietnam-provinces): {self.province.admin_code}")
+        slug = official[self.province.admin_code]
+        if self.province.code != slug:
+            raise _RefError("province.code", f"'{slug}' for admin_code {self.province.admin_code} (got '{self.province.code}')")
         unit_codes = {u.code for u in self.units}
         topic_codes = {t.code for t in self.topics}
 
@@ -287,6 +293,14 @@ class Profile(_Strict):
 
     def user(self, username: str) -> User | None:
         return next((u for u in self.users if u.username == username), None)
+
+
+@lru_cache(maxsize=1)
+def official_provinces() -> dict[int, str]:
+    """Official code -> slug of the 34 provinces since 1/7/2025, from the maintained package."""
+    from vietnam_provinces import Province as OfficialProvince
+
+    return {int(p.code): p.codename.replace("_", "-") for p in OfficialProvince.iter_all()}
 
 
 class _RefError(ValueError):

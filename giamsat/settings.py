@@ -16,7 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def default_store_uri() -> str:
-    return f"sqlite:///{Path(user_data_dir('giamsat', appauthor=False)) / 'giamsat.db'}"
+    return f"sqlite://{Path(user_data_dir('giamsat', appauthor=False)) / 'giamsat.db'}"
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ class SQLiteStore:
     def __init__(self, uri: str, *, migrate_schema: bool = True) -> None:
         path = sqlite_path(uri)
         self.path = path
-        self.uri = f"sqlite:///{Path(path).resolve()}" if path != ":memory:" else "sqlite:///:memory:"
+        self.uri = f"sqlite://{Path(path).resolve()}" if path != ":memory:" else "sqlite:///:memory:"
         if path != ":memory:":
             try:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)

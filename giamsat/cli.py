@@ -1,0 +1,448 @@
+"""The ``giamsat`` command line: a thin layer that turns library errors into clear messages.
+
+Every command takes the active profile and store from the global options
+(``--profile`` / ``GIAMSAT_PROFILE``, ``--store`` / ``GIAMSAT_STORE``). Library errors
+(``giamsat.exceptions``) become one line on stderr and their exit code: 2 for bad configuration,
+3 for a stage not built yet, 4 for a stale edit, 5 for a permission refused.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from giamsat import __version__
+from giamsat.context import get_context, set_context
+from giamsat.exceptions import GiamsatError, NotBuiltYet
+
+console = Console()
+err = Console(stderr=True)
+
+app = typer.Typer(
+    name="giamsat",
+    help="Giám sát báo chí, mạng xã hội và xử lý thông tin sai sự thật, xấu độc cho một tỉnh.\n\n"
+    "Ví dụ: giamsat demo   |   giamsat --profile lam-dong crawl --once",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+@app.callback()
+def _global(
+    profile: Annotated[
+        str | None, typer.Option("--profile", "-p", help="Hồ sơ tỉnh: tên (khanh-hoa) hoặc đường dẫn YAML. Mặc định GIAMSAT_PROFILE hoặc khanh-hoa.")
+    ] = None,
+    store: Annotated[
+        str | None, typer.Option("--store", "-s", help="Kho dữ liệu: sqlite:///đường/dẫn.db hoặc http(s)://máy-chủ-ES:9200. Mặc định GIAMSAT_STORE.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Ghi nhật ký chi tiết.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("scrapy", "twisted", "urllib3", "elastic_transport", "trafilatura", "htmldate", "filelock"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    set_context(store=store, profile=profile)
+
+
+def _sub_app(module: str, attr: str, stage: str) -> typer.Typer:
+    """A stage's sub-commands, or a stand-in that says the stage is not built yet."""
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError):
+        stub = typer.Typer(help=f"(chưa xây dựng: {stage})")
+
+        @stub.callback(invoke_without_command=True)
+        def _missing() -> None:
+            raise NotBuiltYet(f"'{stage}' chưa được xây dựng trong bản này")
+
+        return stub
+
+
+def _call(module: str, func: str, *args: Any, **kwargs: Any) -> Any:
+    try:
+        fn = getattr(importlib.import_module(module), func)
+    except (ImportError, AttributeError) as exc:
+        raise NotBuiltYet(f"{module}.{func} chưa được xây dựng ({exc})") from exc
+    return fn(*args, **kwargs)
+
+
+# -- set-up --------------------------------------------------------------------------------
+@app.command()
+def init() -> None:
+    """Kiểm tra hồ sơ tỉnh và tạo/nâng cấp kho dữ liệu.
+
+    Ví dụ: giamsat --store sqlite:///var/lib/giamsat/kh.db init
+    """
+    ctx = get_context()
+    profile = ctx.profile
+    store = ctx.store
+    console.print(f"Hồ sơ: [bold]{profile.province.name}[/] ({profile.path})")
+    console.print(f"Kho dữ liệu: {store.uri}")
+    console.print(
+        f"{len(profile.sources)} nguồn, {len(profile.topics)} chủ đề, {len(profile.units)} đơn vị, "
+        f"{len(profile.routing.rules)} quy tắc điều phối, {len(profile.users)} người dùng"
+    )
+
+
+@app.command("profile")
+def profile_check(
+    path: Annotated[str | None, typer.Argument(help="Tên hoặc đường dẫn hồ sơ cần kiểm tra")] = None,
+) -> None:
+    """Kiểm tra một hồ sơ tỉnh (YAML); lỗi ghi rõ tệp, khóa và yêu cầu, thoát mã 2.
+
+    Ví dụ: giamsat profile config/profiles/lam-dong.yaml
+    """
+    from giamsat.profile import available_profiles, load_profile
+
+    p = load_profile(path or get_context().settings.profile)
+    console.print(f"[green]Hợp lệ[/]: {p.path} — {p.province.name}")
+    console.print("Các hồ sơ có sẵn: " + ", ".join(available_profiles()))
+
+
+# -- crawl, process, run ---------------------------------------------------------------------
+@app.command()
+def crawl(
+    once: Annotated[bool, typer.Option("--once/--loop", help="Thu thập một lượt rồi dừng (mặc định), hoặc lặp theo chu kỳ.")] = True,
+    sources: Annotated[Path | None, typer.Option("--sources", help="Tệp YAML có danh sách 'sources:' (thay cho nguồn trong hồ sơ).")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Chỉ thu thập nguồn có id này.")] = None,
+) -> None:
+    """Thu thập tin từ các nguồn (RSS, trang tin, MXH, diễn đàn) vào kho.
+
+    Ví dụ: giamsat crawl --once --source baokhanhhoa
+    """
+    ctx = get_context()
+    code = _call("crawlers.cli", "crawl_cmd", ctx.profile, ctx.store, once, sources, source)
+    raise typer.Exit(code or 0)
+
+
+@app.command()
+def sources() -> None:
+    """Tình trạng các nguồn tin: lần thành công, lỗi gần nhất, số tin/ngày, cảnh báo im lặng/đột biến.
+
+    Ví dụ: giamsat sources
+    """
+    ctx = get_context()
+    code = _call("crawlers.cli", "sources_cmd", ctx.profile, ctx.store)
+    raise typer.Exit(code or 0)
+
+
+@app.command()
+def tip(
+    url: Annotated[str | None, typer.Option("--url", help="Đường dẫn bài viết/bài đăng.")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="Nội dung dán vào (khi không có đường dẫn).")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Tiêu đề (tùy chọn).")] = None,
+    screenshot: Annotated[Path | None, typer.Option("--screenshot", help="Ảnh chụp màn hình (tùy chọn).")] = None,
+    actor: Annotated[str, typer.Option("--as", help="Người nhập tin.")] = "he-thong",
+) -> None:
+    """Nhập tin do cán bộ phát hiện (tip): một đường dẫn hoặc nội dung dán vào.
+
+    Ví dụ: giamsat tip --text "Trên nhóm Zalo lan truyền tin sắp sơ tán toàn bộ Nha Trang" --as giamsat1
+    """
+    ctx = get_context()
+    code = _call("crawlers.cli", "tip_cmd", ctx.profile, ctx.store, url, text, title, screenshot, actor)
+    raise typer.Exit(code or 0)
+
+
+@app.command("import")
+def import_export(
+    path: Annotated[Path, typer.Argument(help="Tệp CSV/JSON xuất từ công cụ lắng nghe MXH hoặc nền tảng.")],
+    fmt: Annotated[str | None, typer.Option("--format", help="Định dạng (xem docs/social-import.md); mặc định tự nhận.")] = None,
+    source_id: Annotated[str, typer.Option("--source", help="Id nguồn ghi cho các bài nhập.")] = "import",
+) -> None:
+    """Nhập tệp xuất bài đăng MXH (Facebook, YouTube, TikTok, công cụ lắng nghe).
+
+    Ví dụ: giamsat import exports/facebook-group.csv --format facebook
+    """
+    ctx = get_context()
+    code = _call("crawlers.cli", "import_cmd", ctx.profile, ctx.store, path, fmt, source_id)
+    raise typer.Exit(code or 0)
+
+
+@app.command()
+def process(
+    limit: Annotated[int | None, typer.Option(help="Xử lý tối đa N tin.")] = None,
+    batch: Annotated[int, typer.Option(help="Số tin mỗi lô.")] = 256,
+) -> None:
+    """Phân tích (NLP) các tin mới trong kho và mở/cập nhật cảnh báo.
+
+    Ví dụ: giamsat process --limit 1000
+    """
+    from rich.progress import Progress
+
+    from giamsat.pipeline import process_pending
+
+    ctx = get_context()
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("Phân tích tin", total=limit)
+        report = process_pending(ctx.profile, ctx.store, batch=batch, limit=limit,
+                                 on_progress=lambda n: progress.advance(task, n))
+    console.print(f"Đã phân tích {report.enriched} tin ({report.failed} lỗi); {report.alerts} cảnh báo mở/cập nhật.")
+    for e in report.errors:
+        err.print(f"[red]{e}[/]")
+
+
+@app.command()
+def run(
+    sources: Annotated[Path | None, typer.Option("--sources", help="Tệp YAML nguồn thay cho hồ sơ.")] = None,
+    tick: Annotated[float, typer.Option(help="Giây giữa hai vòng kiểm tra.")] = 5.0,
+    cycles: Annotated[int | None, typer.Option(help="Dừng sau N vòng (để thử).")] = None,
+) -> None:
+    """Chạy liên tục: thu thập theo chu kỳ từng nguồn, phân tích, cảnh báo, nhắc hạn và leo thang.
+
+    Ví dụ: giamsat run --sources config/sources-local.yaml
+    """
+    from giamsat.pipeline import run_forever
+
+    ctx = get_context()
+    pool = None
+    if sources:
+        pool = _call("crawlers.runner", "load_sources_file", sources)
+    run_forever(ctx.profile, ctx.store, sources=pool, tick_seconds=tick, max_cycles=cycles)
+
+
+# -- NLP -------------------------------------------------------------------------------------
+@app.command()
+def analyze(
+    in_path: Annotated[Path, typer.Argument(help="Tệp JSONL vào: mỗi dòng có ít nhất 'id' và 'text'.")],
+    out: Annotated[Path, typer.Option("-o", "--output", help="Tệp JSONL kết quả.")],
+) -> None:
+    """Phân tích một tệp JSONL (ngôn ngữ, địa danh, cảm xúc, chủ đề, phân loại, rủi ro, điều phối).
+
+    Ví dụ: giamsat analyze posts.jsonl -o posts.analyzed.jsonl
+    """
+    ctx = get_context()
+    stats = _call("nlp.analyze", "analyze_file", in_path, out, ctx.profile)
+    console.print(f"Kết quả: {out} — {stats}")
+
+
+@app.command()
+def train(
+    out: Annotated[Path | None, typer.Option(help="Thư mục ghi mô hình (mặc định nlp/artifacts).")] = None,
+    use_labels: Annotated[bool, typer.Option(help="Dùng cả quyết định của cán bộ trong kho làm nhãn.")] = True,
+) -> None:
+    """Huấn luyện lại mọi mô hình (tái lập được: seed cố định) từ dữ liệu kèm theo và ../shared/data.
+
+    Ví dụ: giamsat train --out /tmp/models
+    """
+    ctx = get_context()
+    result = _call(
+        "nlp.train", "train_all", ctx.settings.data_dir, out, ctx.profile, store=ctx.store if use_labels else None
+    )
+    console.print(result)
+
+
+@app.command("eval")
+def evaluate(
+    sample: Annotated[int | None, typer.Option(help="Chỉ lấy N mẫu mỗi tập (nhanh, dùng trong CI).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Ghi bảng kết quả (JSON/Markdown theo đuôi tệp).")] = None,
+) -> None:
+    """Đánh giá trên tập test của các bộ dữ liệu công khai, so với điểm đã công bố.
+
+    Ví dụ: giamsat eval --sample 300
+    """
+    ctx = get_context()
+    _call("nlp.evaluate", "run_cli", ctx.settings.data_dir, sample=sample, out=out, profile=ctx.profile)
+
+
+# -- search ----------------------------------------------------------------------------------
+@app.command()
+def search(
+    text: Annotated[str | None, typer.Argument(help="Từ khóa (có dấu hoặc không dấu).")] = None,
+    since: Annotated[str | None, typer.Option(help="Từ ngày (dd/mm/yyyy).")] = None,
+    until: Annotated[str | None, typer.Option(help="Đến hết ngày (dd/mm/yyyy).")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Nguồn (lặp lại được).")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="Loại: press, social, forum, comment, tip.")] = None,
+    topic: Annotated[list[str] | None, typer.Option(help="Mã chủ đề.")] = None,
+    sentiment: Annotated[list[str] | None, typer.Option(help="tich-cuc, trung-tinh, tieu-cuc.")] = None,
+    category: Annotated[list[str] | None, typer.Option(help="none, phan-anh, sai-su-that, xau-doc.")] = None,
+    locality: Annotated[list[str] | None, typer.Option(help="Tên xã/phường.")] = None,
+    limit: Annotated[int, typer.Option(help="Số kết quả hiển thị.")] = 20,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Xuất toàn bộ kết quả ra CSV (ghi dần).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON mỗi dòng một tin.")] = False,
+) -> None:
+    """Tìm kiếm toàn văn (có dấu/không dấu, đ = d) với bộ lọc.
+
+    Ví dụ: giamsat search "khai thac cat" --since 01/11/2026 --category phan-anh --csv cat.csv
+    """
+    from giamsat.export import write_csv
+    from giamsat.timeutil import fmt_datetime, local_day_bounds, parse_vn_date
+    from storage.base import Query
+
+    ctx = get_context()
+    q = Query(
+        text=text,
+        since=local_day_bounds(parse_vn_date(since))[0] if since else None,
+        until=local_day_bounds(parse_vn_date(until))[1] if until else None,
+        source_ids=source or [],
+        kinds=kind or [],
+        topics=topic or [],
+        sentiments=sentiment or [],
+        categories=category or [],
+        localities=locality or [],
+        order="relevance" if text else "newest",
+    )
+    if csv_out:
+        n = write_csv(ctx.store.iter_items(q), csv_out)
+        console.print(f"Đã xuất {n} tin ra {csv_out}")
+        return
+    page = ctx.store.search(q, limit=limit)
+    if as_json:
+        for it in page.items:
+            sys.stdout.write(json.dumps(it.to_dict(), ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"{page.total} kết quả")
+    for col in ("Thời gian", "Nguồn", "Tiêu đề", "Phân loại", "Rủi ro"):
+        table.add_column(col)
+    for it in page.items:
+        enr = it.enrichment
+        table.add_row(
+            fmt_datetime(it.published or it.fetched),
+            it.source_id,
+            (it.title or it.text[:80])[:90],
+            enr.category.label if enr and enr.category else "",
+            f"{enr.risk:.2f}" if enr else "",
+        )
+    console.print(table)
+
+
+# -- triage ----------------------------------------------------------------------------------
+app.add_typer(_sub_app("triage.cli", "alerts_app", "cảnh báo"), name="alerts", help="Hàng đợi cảnh báo: list, show, claim, confirm, dismiss, merge, snooze.")
+app.add_typer(_sub_app("triage.cli", "tickets_app", "phiếu xử lý"), name="tickets", help="Phiếu xử lý: list, show, assign, transition, comment.")
+app.add_typer(_sub_app("triage.cli", "claims_app", "tin đã bác bỏ"), name="claims", help="Sổ tin đã bác bỏ: add, list.")
+
+
+@app.command()
+def report(
+    kind: Annotated[str, typer.Argument(help="daily (điểm tin), monthly hoặc yearly.")],
+    date: Annotated[str | None, typer.Option("--date", help="Ngày (yyyy-mm-dd hoặc dd/mm/yyyy); mặc định hôm nay.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="docx, md hoặc csv.")] = "docx",
+    out: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp ghi ra.")] = None,
+) -> None:
+    """Lập báo cáo: điểm tin hằng ngày, báo cáo tháng/năm theo đơn vị (DOCX theo NĐ 30/2020, MD, CSV).
+
+    Ví dụ: giamsat report daily --date 2026-11-23 --format docx -o diem-tin.docx
+    """
+    ctx = get_context()
+    code = _call("triage.cli", "report_cmd", ctx.profile, ctx.store, kind, date, fmt, out)
+    raise typer.Exit(code or 0)
+
+
+# -- users -----------------------------------------------------------------------------------
+users_app = typer.Typer(help="Người dùng: list, passwd.")
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Liệt kê người dùng trong hồ sơ và vai trò.
+
+    Ví dụ: giamsat users list
+    """
+    ctx = get_context()
+    table = Table()
+    for col in ("Tên đăng nhập", "Họ tên", "Vai trò", "Đơn vị", "Có mật khẩu"):
+        table.add_column(col)
+    for u in ctx.profile.users:
+        has = bool((ctx.store.get_doc("users", u.username) or {}).get("password_hash") or u.password_hash)
+        table.add_row(u.username, u.name, u.role, u.unit or "", "có" if has else "chưa")
+    console.print(table)
+
+
+@users_app.command("passwd")
+def users_passwd(
+    username: Annotated[str, typer.Argument(help="Tên đăng nhập (trong hồ sơ).")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Mật khẩu mới.")],
+) -> None:
+    """Đặt mật khẩu (lưu băm argon2 trong kho).
+
+    Ví dụ: giamsat users passwd giamsat1
+    """
+    ctx = get_context()
+    ctx.user(username)
+    _call("dashboard.auth", "set_password", ctx.store, username, password)
+    console.print(f"Đã đặt mật khẩu cho {username}.")
+
+
+# -- dashboard, demo, migrate ----------------------------------------------------------------
+@app.command()
+def dashboard(
+    port: Annotated[int, typer.Option(help="Cổng.")] = 8501,
+    address: Annotated[str, typer.Option(help="Địa chỉ lắng nghe.")] = "127.0.0.1",
+) -> None:
+    """Mở bảng điều khiển (Streamlit, tiếng Việt).
+
+    Ví dụ: giamsat dashboard --port 8501
+    """
+    from giamsat.serve import serve_dashboard
+
+    ctx = get_context()
+    ctx.store  # noqa: B018 - create/migrate the store before the app opens it
+    raise typer.Exit(serve_dashboard(address, port))
+
+
+@app.command()
+def demo(
+    no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="Chỉ chạy quy trình, in tóm tắt rồi thoát.")] = False,
+    port: Annotated[int, typer.Option(help="Cổng bảng điều khiển.")] = 8501,
+    keep: Annotated[bool, typer.Option(help="Giữ dữ liệu demo cũ (mặc định làm mới).")] = False,
+) -> None:
+    """Chạy thử ngoại tuyến: trang tin mẫu trên 127.0.0.1 → thu thập → phân tích → cảnh báo, phiếu → bảng điều khiển.
+
+    Ví dụ: giamsat demo --no-dashboard
+    """
+    from giamsat.demo import run_demo
+
+    raise typer.Exit(run_demo(no_dashboard=no_dashboard, port=port, keep=keep))
+
+
+@app.command()
+def migrate(
+    to: Annotated[str, typer.Option("--to", help="Kho đích, ví dụ https://localhost:9200")],
+) -> None:
+    """Sao chép kho hiện tại (SQLite) sang Elasticsearch; chạy lại được, tiếp tục từ chỗ dừng.
+
+    Ví dụ: GIAMSAT_STORE=sqlite:///kh.db ELASTICSEARCH_PASSWORD=... giamsat migrate --to https://localhost:9200
+    """
+    from storage import open_store
+
+    ctx = get_context()
+    stats = _call("storage.migrate", "migrate_store", ctx.store, open_store(to), progress=True, resume=True)
+    console.print(stats)
+
+
+@app.command()
+def version() -> None:
+    """In phiên bản.
+
+    Ví dụ: giamsat version
+    """
+    console.print(f"giamsat {__version__}")
+
+
+def main() -> None:
+    try:
+        app()
+    except GiamsatError as exc:
+        err.print(f"[bold red]Lỗi:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    finally:
+        from giamsat import context
+
+        if context._CONTEXT is not None:
+            context._CONTEXT.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Pipeline wiring: crawl -> enrich -> store -> triage, one way, each stage in its own package.
+
+``process_pending`` is the worker step (enrich what is new, open/update alerts); ``run_forever``
+is the scheduler behind ``giamsat run``: it polls each source at its own interval, processes, and
+runs triage's periodic duties (escalations, lock expiry, outbox).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from giamsat.profile import Profile, Source
+from storage.base import Store
+from storage.model import Enrichment, Item, utcnow
+
+log = logging.getLogger("giamsat.pipeline")
+
+
+@dataclass
+class ProcessReport:
+    enriched: int = 0
+    failed: int = 0
+    alerts: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _enrich_safely(enricher: Any, items: list[Item]) -> list[Enrichment]:
+    """Enrich a batch; if the batch fails, fall back to one by one so one bad item loses nothing
+    else. An item that cannot be enriched gets a marker enrichment so it is not retried forever."""
+    try:
+        return list(enricher.enrich_batch(items))
+    except Exception:  # noqa: BLE001 - isolate the bad item below, then report it
+        log.exception("batch enrichment failed; retrying item by item")
+    out = []
+    for item in items:
+        try:
+            out.append(enricher.enrich(item))
+        except Exception as exc:  # noqa: BLE001
+            log.error("cannot enrich item %s (%s): %s", item.id, item.url, exc)
+            out.append(Enrichment(reasons=[f"lỗi phân tích: {type(exc).__name__}: {exc}"], enriched_at=utcnow()))
+    return out
+
+
+def process_pending(
+    profile: Profile,
+    store: Store,
+    batch: int = 256,
+    limit: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> ProcessReport:
+    from nlp.enrich import Enricher
+    from triage.service import Triage
+
+    report = ProcessReport()
+    enricher = Enricher(profile, store)
+    triage = Triage(profile, store)
+    while limit is None or report.enriched < limit:
+        items = store.pending_enrichment(batch if limit is None else min(batch, limit - report.enriched))
+        if not items:
+            break
+        enrichments = _enrich_safely(enricher, items)
+        pairs = [(item.id, enr) for item, enr in zip(items, enrichments, strict=True) if item.id]
+        saver = getattr(store, "save_enrichments", None)
+        if saver:
+            saver(pairs)
+        else:
+            for item_id, enr in pairs:
+                store.save_enrichment(item_id, enr)
+        for item, enr in zip(items, enrichments, strict=True):
+            item.enrichment = enr
+            if enr.reasons and enr.reasons[0].startswith("lỗi phân tích"):
+                report.failed += 1
+        report.enriched += len(items)
+        if on_progress:
+            on_progress(len(items))
+        try:
+            report.alerts += len(triage.ingest(items))
+        except Exception as exc:  # noqa: BLE001 - triage must not block enrichment; reported
+            log.exception("triage failed on a batch")
+            report.errors.append(f"triage: {exc}")
+    save = getattr(enricher, "save_state", None)
+    if save:
+        save()
+    return report
+
+
+def due_sources(profile: Profile, store: Store, now: datetime) -> list[Source]:
+    """Sources whose polling interval has elapsed since their last attempt."""
+    due = []
+    for source in profile.sources:
+        if not source.enabled or source.type == "tip":
+            continue
+        health = store.get_doc("sources", source.id) or {}
+        last = health.get("last_attempt")
+        if not last or datetime.fromisoformat(last) + timedelta(minutes=source.interval_minutes) <= now:
+            due.append(source)
+    return due
+
+
+def run_forever(
+    profile: Profile,
+    store: Store,
+    sources: list[Source] | None = None,
+    tick_seconds: float = 5.0,
+    max_cycles: int | None = None,
+) -> None:
+    """The scheduler: crawl due sources, process, run triage duties; stop cleanly on SIGTERM."""
+    from crawlers.runner import crawl
+    from triage.service import Triage
+
+    stopping = False
+
+    def _stop(signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        log.info("signal %s: finishing the current cycle, then stopping", signum)
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    triage = Triage(profile, store)
+    pool = sources if sources is not None else profile.sources
+    watched = profile.model_copy(update={"sources": pool})
+    cycles = 0
+    while not stopping and (max_cycles is None or cycles < max_cycles):
+        cycles += 1
+        now = utcnow()
+        due = due_sources(watched, store, now)
+        if due:
+            log.info("crawling %d due source(s): %s", len(due), ", ".join(s.id for s in due))
+            try:
+                crawl(profile, store, sources=due, once=True)
+            except Exception:  # noqa: BLE001 - a failed crawl is recorded in source health
+                log.exception("crawl failed")
+            for s in due:  # the attempt counts even when the crawl failed, so we back off
+                doc = store.get_doc("sources", s.id) or {"id": s.id}
+                doc["last_attempt"] = now.isoformat()
+                store.put_doc("sources", doc)
+        report = process_pending(profile, store)
+        if report.enriched:
+            log.info("enriched %d item(s), %d alert(s) opened or updated", report.enriched, report.alerts)
+        try:
+            triage.tick()
+        except Exception:  # noqa: BLE001
+            log.exception("triage duties failed")
+        end = time.monotonic() + tick_seconds
+        while not stopping and time.monotonic() < end:
+            time.sleep(0.2)
