@@ -39,10 +39,20 @@ app = typer.Typer(
 @app.callback()
 def _global(
     profile: Annotated[
-        str | None, typer.Option("--profile", "-p", help="Hồ sơ tỉnh: tên (khanh-hoa) hoặc đường dẫn YAML. Mặc định GIAMSAT_PROFILE hoặc khanh-hoa.")
+        str | None,
+        typer.Option(
+            "--profile",
+            "-p",
+            help="Hồ sơ tỉnh: tên (khanh-hoa) hoặc đường dẫn YAML. Mặc định GIAMSAT_PROFILE hoặc khanh-hoa.",
+        ),
     ] = None,
     store: Annotated[
-        str | None, typer.Option("--store", "-s", help="Kho dữ liệu: sqlite:///đường/dẫn.db hoặc http(s)://máy-chủ-ES:9200. Mặc định GIAMSAT_STORE.")
+        str | None,
+        typer.Option(
+            "--store",
+            "-s",
+            help="Kho dữ liệu: sqlite:///đường/dẫn.db hoặc http(s)://máy-chủ-ES:9200. Mặc định GIAMSAT_STORE.",
+        ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Ghi nhật ký chi tiết.")] = False,
 ) -> None:
@@ -114,8 +124,14 @@ def profile_check(
 # -- crawl, process, run ---------------------------------------------------------------------
 @app.command()
 def crawl(
-    once: Annotated[bool, typer.Option("--once/--loop", help="Thu thập một lượt rồi dừng (mặc định), hoặc lặp theo chu kỳ.")] = True,
-    sources: Annotated[Path | None, typer.Option("--sources", help="Tệp YAML có danh sách 'sources:' (thay cho nguồn trong hồ sơ).")] = None,
+    once: Annotated[
+        bool,
+        typer.Option("--once/--loop", help="Thu thập một lượt rồi dừng (mặc định), hoặc lặp theo chu kỳ."),
+    ] = True,
+    sources: Annotated[
+        Path | None,
+        typer.Option("--sources", help="Tệp YAML có danh sách 'sources:' (thay cho nguồn trong hồ sơ)."),
+    ] = None,
     source: Annotated[str | None, typer.Option("--source", help="Chỉ thu thập nguồn có id này.")] = None,
 ) -> None:
     """Thu thập tin từ các nguồn (RSS, trang tin, MXH, diễn đàn) vào kho.
@@ -141,9 +157,13 @@ def sources() -> None:
 @app.command()
 def tip(
     url: Annotated[str | None, typer.Option("--url", help="Đường dẫn bài viết/bài đăng.")] = None,
-    text: Annotated[str | None, typer.Option("--text", help="Nội dung dán vào (khi không có đường dẫn).")] = None,
+    text: Annotated[
+        str | None, typer.Option("--text", help="Nội dung dán vào (khi không có đường dẫn).")
+    ] = None,
     title: Annotated[str | None, typer.Option("--title", help="Tiêu đề (tùy chọn).")] = None,
-    screenshot: Annotated[Path | None, typer.Option("--screenshot", help="Ảnh chụp màn hình (tùy chọn).")] = None,
+    screenshot: Annotated[
+        Path | None, typer.Option("--screenshot", help="Ảnh chụp màn hình (tùy chọn).")
+    ] = None,
     actor: Annotated[str, typer.Option("--as", help="Người nhập tin.")] = "he-thong",
 ) -> None:
     """Nhập tin do cán bộ phát hiện (tip): một đường dẫn hoặc nội dung dán vào.
@@ -158,7 +178,9 @@ def tip(
 @app.command("import")
 def import_export(
     path: Annotated[Path, typer.Argument(help="Tệp CSV/JSON xuất từ công cụ lắng nghe MXH hoặc nền tảng.")],
-    fmt: Annotated[str | None, typer.Option("--format", help="Định dạng (xem docs/social-import.md); mặc định tự nhận.")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Định dạng (xem docs/social-import.md); mặc định tự nhận.")
+    ] = None,
     source_id: Annotated[str, typer.Option("--source", help="Id nguồn ghi cho các bài nhập.")] = "import",
 ) -> None:
     """Nhập tệp xuất bài đăng MXH (Facebook, YouTube, TikTok, công cụ lắng nghe).
@@ -186,9 +208,12 @@ def process(
     ctx = get_context()
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("Phân tích tin", total=limit)
-        report = process_pending(ctx.profile, ctx.store, batch=batch, limit=limit,
-                                 on_progress=lambda n: progress.advance(task, n))
-    console.print(f"Đã phân tích {report.enriched} tin ({report.failed} lỗi); {report.alerts} cảnh báo mở/cập nhật.")
+        report = process_pending(
+            ctx.profile, ctx.store, batch=batch, limit=limit, on_progress=lambda n: progress.advance(task, n)
+        )
+    console.print(
+        f"Đã phân tích {report.enriched} tin ({report.failed} lỗi); {report.alerts} cảnh báo mở/cập nhật."
+    )
     for e in report.errors:
         err.print(f"[red]{e}[/]")
 
@@ -230,7 +255,9 @@ def analyze(
 @app.command()
 def train(
     out: Annotated[Path | None, typer.Option(help="Thư mục ghi mô hình (mặc định nlp/artifacts).")] = None,
-    use_labels: Annotated[bool, typer.Option(help="Dùng cả quyết định của cán bộ trong kho làm nhãn.")] = True,
+    use_labels: Annotated[
+        bool, typer.Option(help="Dùng cả quyết định của cán bộ trong kho làm nhãn.")
+    ] = True,
 ) -> None:
     """Huấn luyện lại mọi mô hình (tái lập được: seed cố định) từ dữ liệu kèm theo và ../shared/data.
 
@@ -238,7 +265,12 @@ def train(
     """
     ctx = get_context()
     result = _call(
-        "nlp.train", "train_all", ctx.settings.data_dir, out, ctx.profile, store=ctx.store if use_labels else None
+        "nlp.train",
+        "train_all",
+        ctx.settings.data_dir,
+        out,
+        ctx.profile,
+        store=ctx.store if use_labels else None,
     )
     console.print(result)
 
@@ -269,7 +301,9 @@ def search(
     category: Annotated[list[str] | None, typer.Option(help="none, phan-anh, sai-su-that, xau-doc.")] = None,
     locality: Annotated[list[str] | None, typer.Option(help="Tên xã/phường.")] = None,
     limit: Annotated[int, typer.Option(help="Số kết quả hiển thị.")] = 20,
-    csv_out: Annotated[Path | None, typer.Option("--csv", help="Xuất toàn bộ kết quả ra CSV (ghi dần).")] = None,
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", help="Xuất toàn bộ kết quả ra CSV (ghi dần).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON mỗi dòng một tin.")] = False,
 ) -> None:
     """Tìm kiếm toàn văn (có dấu/không dấu, đ = d) với bộ lọc.
@@ -318,15 +352,27 @@ def search(
 
 
 # -- triage ----------------------------------------------------------------------------------
-app.add_typer(_sub_app("triage.cli", "alerts_app", "cảnh báo"), name="alerts", help="Hàng đợi cảnh báo: list, show, claim, confirm, dismiss, merge, snooze.")
-app.add_typer(_sub_app("triage.cli", "tickets_app", "phiếu xử lý"), name="tickets", help="Phiếu xử lý: list, show, assign, transition, comment.")
-app.add_typer(_sub_app("triage.cli", "claims_app", "tin đã bác bỏ"), name="claims", help="Sổ tin đã bác bỏ: add, list.")
+app.add_typer(
+    _sub_app("triage.cli", "alerts_app", "cảnh báo"),
+    name="alerts",
+    help="Hàng đợi cảnh báo: list, show, claim, confirm, dismiss, merge, snooze.",
+)
+app.add_typer(
+    _sub_app("triage.cli", "tickets_app", "phiếu xử lý"),
+    name="tickets",
+    help="Phiếu xử lý: list, show, assign, transition, comment.",
+)
+app.add_typer(
+    _sub_app("triage.cli", "claims_app", "tin đã bác bỏ"), name="claims", help="Sổ tin đã bác bỏ: add, list."
+)
 
 
 @app.command()
 def report(
     kind: Annotated[str, typer.Argument(help="daily (điểm tin), monthly hoặc yearly.")],
-    date: Annotated[str | None, typer.Option("--date", help="Ngày (yyyy-mm-dd hoặc dd/mm/yyyy); mặc định hôm nay.")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Ngày (yyyy-mm-dd hoặc dd/mm/yyyy); mặc định hôm nay.")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="docx, md hoặc csv.")] = "docx",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp ghi ra.")] = None,
 ) -> None:
@@ -363,7 +409,9 @@ def users_list() -> None:
 @users_app.command("passwd")
 def users_passwd(
     username: Annotated[str, typer.Argument(help="Tên đăng nhập (trong hồ sơ).")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Mật khẩu mới.")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Mật khẩu mới.")
+    ],
 ) -> None:
     """Đặt mật khẩu (lưu băm argon2 trong kho).
 
@@ -394,7 +442,9 @@ def dashboard(
 
 @app.command()
 def demo(
-    no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="Chỉ chạy quy trình, in tóm tắt rồi thoát.")] = False,
+    no_dashboard: Annotated[
+        bool, typer.Option("--no-dashboard", help="Chỉ chạy quy trình, in tóm tắt rồi thoát.")
+    ] = False,
     port: Annotated[int, typer.Option(help="Cổng bảng điều khiển.")] = 8501,
     keep: Annotated[bool, typer.Option(help="Giữ dữ liệu demo cũ (mặc định làm mới).")] = False,
 ) -> None:

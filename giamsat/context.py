@@ -40,7 +40,9 @@ class AppContext:
             return SYSTEM
         user = self.profile.user(username)
         if user is None:
-            raise PermissionDenied(f"không có người dùng '{username}' trong hồ sơ {self.profile.province.code}")
+            raise PermissionDenied(
+                f"không có người dùng '{username}' trong hồ sơ {self.profile.province.code}"
+            )
         return user
 
     def close(self) -> None:

@@ -11,8 +11,20 @@ from giamsat.timeutil import fmt_datetime
 from storage.model import Item
 
 COLUMNS = [
-    "id", "thoi_gian", "nguon", "loai", "tieu_de", "duong_dan", "cam_xuc", "chu_de", "phan_loai",
-    "rui_ro", "muc_do", "dia_ban", "ly_do", "noi_dung",
+    "id",
+    "thoi_gian",
+    "nguon",
+    "loai",
+    "tieu_de",
+    "duong_dan",
+    "cam_xuc",
+    "chu_de",
+    "phan_loai",
+    "rui_ro",
+    "muc_do",
+    "dia_ban",
+    "ly_do",
+    "noi_dung",
 ]
 
 

@@ -35,15 +35,17 @@ def _enrich_safely(enricher: Any, items: list[Item]) -> list[Enrichment]:
     else. An item that cannot be enriched gets a marker enrichment so it is not retried forever."""
     try:
         return list(enricher.enrich_batch(items))
-    except Exception:  # noqa: BLE001 - isolate the bad item below, then report it
+    except Exception:
         log.exception("batch enrichment failed; retrying item by item")
     out = []
     for item in items:
         try:
             out.append(enricher.enrich(item))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.error("cannot enrich item %s (%s): %s", item.id, item.url, exc)
-            out.append(Enrichment(reasons=[f"lỗi phân tích: {type(exc).__name__}: {exc}"], enriched_at=utcnow()))
+            out.append(
+                Enrichment(reasons=[f"lỗi phân tích: {type(exc).__name__}: {exc}"], enriched_at=utcnow())
+            )
     return out
 
 
@@ -55,6 +57,7 @@ def process_pending(
     on_progress: Callable[[int], None] | None = None,
 ) -> ProcessReport:
     from nlp.enrich import Enricher
+
     from triage.service import Triage
 
     report = ProcessReport()
@@ -81,7 +84,7 @@ def process_pending(
             on_progress(len(items))
         try:
             report.alerts += len(triage.ingest(items))
-        except Exception as exc:  # noqa: BLE001 - triage must not block enrichment; reported
+        except Exception as exc:
             log.exception("triage failed on a batch")
             report.errors.append(f"triage: {exc}")
     save = getattr(enricher, "save_state", None)
@@ -135,7 +138,7 @@ def run_forever(
             log.info("crawling %d due source(s): %s", len(due), ", ".join(s.id for s in due))
             try:
                 crawl(profile, store, sources=due, once=True)
-            except Exception:  # noqa: BLE001 - a failed crawl is recorded in source health
+            except Exception:
                 log.exception("crawl failed")
             for s in due:  # the attempt counts even when the crawl failed, so we back off
                 doc = store.get_doc("sources", s.id) or {"id": s.id}
@@ -146,7 +149,7 @@ def run_forever(
             log.info("enriched %d item(s), %d alert(s) opened or updated", report.enriched, report.alerts)
         try:
             triage.tick()
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("triage duties failed")
         end = time.monotonic() + tick_seconds
         while not stopping and time.monotonic() < end:

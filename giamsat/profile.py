@@ -171,7 +171,9 @@ class User(_Strict):
     role: Literal["monitor", "leader", "unit", "admin"]
     unit: str | None = None
     email: str | None = None
-    password_hash: str | None = Field(default=None, description="argon2 hash; see `giamsat users hash`")
+    password_hash: str | None = Field(
+        default=None, description="argon2 hash; normally set with `giamsat users passwd`"
+    )
 
     @model_validator(mode="after")
     def _unit_needs_unit(self) -> User:
@@ -233,10 +235,16 @@ class Profile(_Strict):
     def _references(self) -> Profile:
         official = official_provinces()
         if self.province.admin_code not in official:
-            raise _RefError("province.admin_code", f"not an official province code (2025 list from vietnam-provinces): {self.province.admin_code}")
+            raise _RefError(
+                "province.admin_code",
+                f"not an official province code (2025 list from vietnam-provinces): {self.province.admin_code}",
+            )
         slug = official[self.province.admin_code]
         if self.province.code != slug:
-            raise _RefError("province.code", f"'{slug}' for admin_code {self.province.admin_code} (got '{self.province.code}')")
+            raise _RefError(
+                "province.code",
+                f"'{slug}' for admin_code {self.province.admin_code} (got '{self.province.code}')",
+            )
         unit_codes = {u.code for u in self.units}
         topic_codes = {t.code for t in self.topics}
 
@@ -245,7 +253,10 @@ class Profile(_Strict):
 
         for i, rule in enumerate(self.routing.rules):
             if rule.lead and not unit_ok(rule.lead):
-                raise _RefError(f"routing.rules[{i}].lead", f"unknown unit '{rule.lead}' (known: {', '.join(sorted(unit_codes))})")
+                raise _RefError(
+                    f"routing.rules[{i}].lead",
+                    f"unknown unit '{rule.lead}' (known: {', '.join(sorted(unit_codes))})",
+                )
             for j, co in enumerate(rule.co_units):
                 if not unit_ok(co):
                     raise _RefError(f"routing.rules[{i}].co_units[{j}]", f"unknown unit '{co}'")
@@ -255,7 +266,9 @@ class Profile(_Strict):
                         raise _RefError(f"routing.rules[{i}].when.{field_name}[{j}]", f"unknown topic '{t}'")
             for j, c in enumerate(rule.when.category):
                 if c not in CATEGORY_CODES:
-                    raise _RefError(f"routing.rules[{i}].when.category[{j}]", f"one of {', '.join(CATEGORY_CODES)}")
+                    raise _RefError(
+                        f"routing.rules[{i}].when.category[{j}]", f"one of {', '.join(CATEGORY_CODES)}"
+                    )
         if not unit_ok(self.routing.default_lead):
             raise _RefError("routing.default_lead", f"unknown unit '{self.routing.default_lead}'")
         for i, user in enumerate(self.users):
@@ -282,7 +295,7 @@ class Profile(_Strict):
         if unit:
             return unit.name
         if code.startswith(WARD_UNIT_PREFIX):
-            return self.ward_units.name_template.format(ward=code[len(WARD_UNIT_PREFIX):])
+            return self.ward_units.name_template.format(ward=code[len(WARD_UNIT_PREFIX) :])
         return code
 
     def topic(self, code: str) -> Topic | None:
@@ -346,7 +359,9 @@ def resolve_profile_path(name_or_path: str) -> Path:
     path = profiles_dir() / f"{name_or_path}.yaml"
     if not path.exists():
         raise ConfigError(
-            str(path), "(file)", f"no profile named '{name_or_path}' (available: {', '.join(available_profiles())})"
+            str(path),
+            "(file)",
+            f"no profile named '{name_or_path}' (available: {', '.join(available_profiles())})",
         )
     return path
 

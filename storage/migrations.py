@@ -38,7 +38,8 @@ def migration(version: int, name: str) -> Callable[[Migration], Migration]:
 
 @migration(1, "initial schema")
 def _m1(db: sqlite3.Connection) -> None:
-    run_script(db, 
+    run_script(
+        db,
         """
         CREATE TABLE items(
             rowid INTEGER PRIMARY KEY,
@@ -131,13 +132,14 @@ def _m1(db: sqlite3.Connection) -> None:
             body TEXT NOT NULL
         );
         CREATE INDEX events_entity ON events(entity, entity_id, id);
-        """
+        """,
     )
 
 
 @migration(2, "localities facet table, back-filled from stored enrichments")
 def _m2(db: sqlite3.Connection) -> None:
-    run_script(db, 
+    run_script(
+        db,
         """
         CREATE TABLE item_localities(
             item_rowid INTEGER NOT NULL REFERENCES items(rowid) ON DELETE CASCADE,
@@ -146,7 +148,7 @@ def _m2(db: sqlite3.Connection) -> None:
             PRIMARY KEY(item_rowid, name)
         ) WITHOUT ROWID;
         CREATE INDEX item_localities_name_ts ON item_localities(name, ts);
-        """
+        """,
     )
     rows = db.execute("SELECT rowid, ts, enrichment FROM items WHERE enrichment IS NOT NULL").fetchall()
     for rowid, ts, enrichment in rows:
@@ -164,7 +166,9 @@ def migrate(db: sqlite3.Connection, target: int | None = None) -> list[int]:
     if current > LATEST:
         from giamsat.exceptions import StoreError
 
-        raise StoreError(f"database schema version {current} is newer than this giamsat ({LATEST}); upgrade giamsat")
+        raise StoreError(
+            f"database schema version {current} is newer than this giamsat ({LATEST}); upgrade giamsat"
+        )
     applied = []
     for version, _name, fn in MIGRATIONS:
         if current < version <= target:

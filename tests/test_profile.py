@@ -47,14 +47,30 @@ def _broken(tmp_path, mutate) -> Path:
     [
         (lambda d: d["province"].pop("name"), "province.name", "missing"),
         (lambda d: d.pop("units"), "units", "missing"),
-        (lambda d: d["deadlines"]["khan"].update(answer_hours="mười hai"), "deadlines.khan.answer_hours", "number"),
+        (
+            lambda d: d["deadlines"]["khan"].update(answer_hours="mười hai"),
+            "deadlines.khan.answer_hours",
+            "number",
+        ),
         (lambda d: d["sources"][0].update(interval_minutes=[1]), "sources[0].interval_minutes", "integer"),
-        (lambda d: d["routing"]["rules"][1].update(lead="so-khong-co"), "routing.rules[1].lead", "unknown unit 'so-khong-co'"),
-        (lambda d: d["routing"]["rules"][0]["co_units"].append("ubnd-huyen"), "routing.rules[0].co_units[2]", "unknown unit"),
+        (
+            lambda d: d["routing"]["rules"][1].update(lead="so-khong-co"),
+            "routing.rules[1].lead",
+            "unknown unit 'so-khong-co'",
+        ),
+        (
+            lambda d: d["routing"]["rules"][0]["co_units"].append("ubnd-huyen"),
+            "routing.rules[0].co_units[2]",
+            "unknown unit",
+        ),
         (lambda d: d["users"][4].update(unit="so-xyz"), "users[4].unit", "unknown unit"),
         (lambda d: d["province"].update(admin_code=99), "province.admin_code", "official"),
         (lambda d: d["province"].update(colour="blue"), "province.colour", "unknown key"),
-        (lambda d: d["routing"]["rules"][1]["when"].update(first_topic=["dat"]), "routing.rules[1].when.first_topic[0]", "unknown topic"),
+        (
+            lambda d: d["routing"]["rules"][1]["when"].update(first_topic=["dat"]),
+            "routing.rules[1].when.first_topic[0]",
+            "unknown topic",
+        ),
     ],
 )
 def test_broken_profile_names_file_and_key(tmp_path, mutate, key, words):
@@ -70,7 +86,9 @@ def test_cli_exits_2_with_one_line(tmp_path):
     path = _broken(tmp_path, lambda d: d["routing"]["rules"][1].update(lead="so-khong-co"))
     proc = subprocess.run(
         [sys.executable, "-m", "giamsat.cli", "--profile", str(path), "init"],
-        capture_output=True, text=True, env={"GIAMSAT_STORE": f"sqlite:///{tmp_path / 'x.db'}", "PATH": ""},
+        capture_output=True,
+        text=True,
+        env={"GIAMSAT_STORE": f"sqlite:///{tmp_path / 'x.db'}", "PATH": ""},
     )
     assert proc.returncode == 2
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]

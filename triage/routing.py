@@ -24,7 +24,9 @@ class RoutingDecision:
     explanation: str = ""  # "chủ trì: Sở TN&MT — quy tắc chủ đề đất đai"
 
 
-def _matches(rule: RoutingRule, category: str | None, topics: list[str], ward_codes: list[str], severity: str | None) -> bool:
+def _matches(
+    rule: RoutingRule, category: str | None, topics: list[str], ward_codes: list[str], severity: str | None
+) -> bool:
     w = rule.when
     if w.category and category not in w.category:
         return False

@@ -61,7 +61,9 @@ class Triage:
         raise NotBuiltYet("triage: snooze")
 
     # -- tickets -----------------------------------------------------------------------
-    def list_tickets(self, actor: User, status: list[str] | None = None, unit: str | None = None) -> list[Ticket]:
+    def list_tickets(
+        self, actor: User, status: list[str] | None = None, unit: str | None = None
+    ) -> list[Ticket]:
         raise NotBuiltYet("triage: list_tickets")
 
     def get_ticket(self, actor: User, ticket_id: str) -> Ticket:

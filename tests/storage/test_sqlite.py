@@ -74,7 +74,9 @@ def test_upsert_is_idempotent_and_tracks_revisions(tmp_store):
     assert (again.new, again.revised, again.unchanged) == (0, 0, 2)
     assert tmp_store.count(Query()) == 2
     # whitespace-only differences are the same content
-    same = tmp_store.upsert_items([_item(1, text="UBND tỉnh Khánh Hòa  chỉ đạo xử lý việc thu hồi đất ở Nha Trang. ")])
+    same = tmp_store.upsert_items(
+        [_item(1, text="UBND tỉnh Khánh Hòa  chỉ đạo xử lý việc thu hồi đất ở Nha Trang. ")]
+    )
     assert same.unchanged == 1
     corrected = _item(1, text="Đính chính: UBND tỉnh chưa có quyết định thu hồi đất.")
     rev = tmp_store.upsert_items([corrected])
@@ -171,7 +173,9 @@ def test_concurrent_edits_exactly_one_wins(tmp_store):
 
 
 def test_aggregates_do_not_need_rows(tmp_store):
-    items = [_item(i, published=datetime(2026, 11, 20, 18, 0, tzinfo=UTC) + timedelta(hours=i)) for i in range(10)]
+    items = [
+        _item(i, published=datetime(2026, 11, 20, 18, 0, tzinfo=UTC) + timedelta(hours=i)) for i in range(10)
+    ]
     tmp_store.upsert_items(items)
     for i, it in enumerate(items):
         tmp_store.save_enrichment(
@@ -179,14 +183,20 @@ def test_aggregates_do_not_need_rows(tmp_store):
             Enrichment(
                 sentiment=Scored("tieu-cuc" if i % 2 else "tich-cuc", 0.8),
                 category=Scored("phan-anh", 0.7),
-                topics=[Scored("dat-dai", 0.9), Scored("moi-truong", 0.4)] if i < 4 else [Scored("du-lich", 0.6)],
+                topics=[Scored("dat-dai", 0.9), Scored("moi-truong", 0.4)]
+                if i < 4
+                else [Scored("du-lich", 0.6)],
                 localities=["Phường Nha Trang"],
                 story_id="s-a" if i < 6 else "s-b",
                 risk=i / 10,
             ),
         )
     assert dict(tmp_store.facet("topic", Query())) == {"dat-dai": 4, "moi-truong": 4, "du-lich": 6}
-    assert dict(tmp_store.facet("topic", Query(sentiments=["tich-cuc"]))) == {"dat-dai": 2, "moi-truong": 2, "du-lich": 3}
+    assert dict(tmp_store.facet("topic", Query(sentiments=["tich-cuc"]))) == {
+        "dat-dai": 2,
+        "moi-truong": 2,
+        "du-lich": 3,
+    }
     assert dict(tmp_store.facet("sentiment", Query())) == {"tich-cuc": 5, "tieu-cuc": 5}
     # 18:00 UTC on the 20th is 01:00 on the 21st in Hanoi: days are local days
     days = tmp_store.histogram(Query())

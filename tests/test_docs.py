@@ -1,0 +1,37 @@
+"""Every profile key is documented (as datasette tests its settings), and the README opens with
+the two commands CI and users run."""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from giamsat.profile import Profile
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _keys(model: type[BaseModel]) -> set[str]:
+    out: set[str] = set()
+    for name, f in model.model_fields.items():
+        if name == "path":
+            continue
+        out.add(f.alias or name)
+        for t in (f.annotation, *typing.get_args(f.annotation)):
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                out |= _keys(t)
+    return out
+
+
+def test_every_profile_key_is_documented():
+    doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    missing = sorted(k for k in _keys(Profile) if k not in doc)
+    assert not missing, f"document these keys in docs/configuration.md: {missing}"
+
+
+def test_readme_opens_with_the_two_commands():
+    head = (ROOT / "README.md").read_text(encoding="utf-8").split("---")[0]
+    assert "make demo" in head and "make test" in head
+    assert (ROOT / ".ci" / "run").read_text().strip().endswith("make test")
