@@ -104,7 +104,7 @@ def run_demo(no_dashboard: bool = False, port: int = 8501, keep: bool = False) -
         httpd.server_close()
 
     result = process_pending(profile, store)
-    opened = simulate_officer(profile, store)
+    simulate_officer(profile, store)
     for user in profile.users:
         set_password(store, user.username, DEMO_PASSWORD)
 

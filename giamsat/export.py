@@ -54,10 +54,8 @@ def csv_chunks(items: Iterable[Item], rows_per_chunk: int = 500) -> Iterator[str
     writer = csv.writer(buf)
     buf.write("\ufeff")
     writer.writerow(COLUMNS)
-    n = 0
-    for it in items:
+    for n, it in enumerate(items, start=1):
         writer.writerow(item_row(it))
-        n += 1
         if n % rows_per_chunk == 0:
             yield buf.getvalue()
             buf.seek(0)

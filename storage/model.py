@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 Kind = Literal["press", "social", "forum", "comment", "tip"]
 KINDS: tuple[str, ...] = ("press", "social", "forum", "comment", "tip")
@@ -34,10 +34,7 @@ def parse_dt(value: Any) -> datetime | None:
     """Parse an ISO string (or pass a datetime through); naive values are taken as UTC."""
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        dt = value
-    else:
-        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    dt = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
@@ -50,8 +47,8 @@ def content_hash(title: str | None, text: str | None) -> str:
 class Record:
     """Mixin: dict round-trip with datetime fields as ISO strings and nested records rebuilt."""
 
-    _nested: dict[str, Any] = {}
-    _nested_lists: dict[str, Any] = {}
+    _nested: ClassVar[dict[str, Any]] = {}
+    _nested_lists: ClassVar[dict[str, Any]] = {}
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -170,8 +167,8 @@ class Enrichment(Record):
     model_versions: dict[str, str] = field(default_factory=dict)
     enriched_at: datetime | None = None
 
-    _nested = {"sentiment": Scored, "category": Scored}
-    _nested_lists = {"mentions": Mention, "topics": Scored, "entities": Entity}
+    _nested: ClassVar[dict[str, Any]] = {"sentiment": Scored, "category": Scored}
+    _nested_lists: ClassVar[dict[str, Any]] = {"mentions": Mention, "topics": Scored, "entities": Entity}
 
 
 @dataclass
@@ -196,7 +193,7 @@ class Item(Record):
     enrichment: Enrichment | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
-    _nested = {"engagement": Engagement, "enrichment": Enrichment}
+    _nested: ClassVar[dict[str, Any]] = {"engagement": Engagement, "enrichment": Enrichment}
 
     def __post_init__(self) -> None:
         if not self.content_hash:
@@ -280,4 +277,4 @@ class Ticket(Record):
     history: list[Event] = field(default_factory=list)  # filled on read from the event log
     version: int = 0
 
-    _nested_lists = {"history": Event}
+    _nested_lists: ClassVar[dict[str, Any]] = {"history": Event}
