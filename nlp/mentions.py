@@ -1,0 +1,711 @@
+"""Find the places a text talks about, resolved to today's province (and commune/ward).
+
+``MentionFinder.for_profile(profile).find(text)`` returns ``storage.model.Mention`` records with
+spans on the original text. How a match becomes a mention (see :mod:`nlp.gazetteer` for keys):
+
+1. **Candidates.** The automaton finds every gazetteer name on word boundaries in the folded text.
+   A candidate survives only if the writer's diacritics agree with the name's: each character is
+   either the same (modulo tone style and case) or written without diacritics. So "hoa khanh" and
+   "Hoà Khánh" match "Hòa Khánh", but "nhà trang" does not match "Nha Trang". When a name has
+   exact and diacritic-less variants (Bình Định / Bình Đinh) the exact one is kept.
+2. **Context of each candidate.** The level word before it (tỉnh, thành phố/TP, huyện/quận/thị xã,
+   phường/xã/thị trấn/đặc khu and their abbreviations), whether it is written as a proper noun
+   (capitals) in a text that uses capitals at all, whether a person title (anh, ông, bà...) or a
+   surname (Nguyễn, Trần...) comes right before it ("anh Khánh Hòa", "ông Nguyễn Khánh Hòa" are
+   people), and whether it follows a street word (đường Trần Phú is a street).
+3. **Judging.** Province names (current or pre-2025) and the profile's landmarks count on their
+   own. A commune/ward or old district name counts when it is unique in the country (or the only
+   *current* unit of that name) and written as a proper noun, or when the province it belongs to
+   is also mentioned in the text. A name that exists in several provinces ("Phường 1",
+   "xã Tân Lập", "Phước Hòa") needs that province context even with its level word; otherwise it
+   is dropped. A level word picks the matching kind of unit ("phường Hòa Khánh" is a ward of Đà
+   Nẵng, never the province Khánh Hòa).
+4. **Overlaps.** The longest name wins ("xã Tây Ninh Hòa" is a commune of Khánh Hòa, not the
+   province Tây Ninh); a longer name that was seen but could not be resolved still blocks the
+   shorter names inside it. Stop phrases (built in: "khánh thành", "quốc khánh"...; plus the
+   profile's) block the places they overlap unless a level word or the province context confirms
+   the place.
+
+Old names resolve to the current province: "huyện Cam Lâm", "Ninh Thuận", "TP Phan Rang-Tháp
+Chàm" -> khanh-hoa; "Đắk Nông", "Bình Thuận" -> lam-dong; an old commune also to its current ward
+(via the converter data of ``vietnamadminunits``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, ClassVar
+
+from nlp.gazetteer import Entry, Gazetteer, build_gazetteer, folded_key
+from nlp.normalize import fold, match_key, nfc
+from storage.model import Mention
+
+if TYPE_CHECKING:
+    from giamsat.profile import Profile
+
+log = logging.getLogger(__name__)
+
+# -- context word lists (data; folded unless said otherwise) -----------------------------------
+# person titles, in match_key form (with diacritics) so "ảnh" (photo) is not "anh"
+PERSON_TITLES = frozenset(
+    [
+        "anh",
+        "chị",
+        "ông",
+        "bà",
+        "em",
+        "cô",
+        "chú",
+        "bác",
+        "cụ",
+        "bạn",
+        "thầy",
+        "cháu",
+        "bé",
+        "cu",
+        "dì",
+        "cậu",
+        "mợ",
+        "thím",
+        "chồng",
+        "vợ",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "đ/c",
+    ]
+) | {"đồng chí", "ca sĩ", "nhà báo", "nghệ sĩ", "cầu thủ", "bị can", "bị cáo", "đối tượng", "tên", "họa sĩ"}
+# titles written without diacritics that are not other everyday words ("ba" = three, "co" = có)
+PLAIN_TITLES = frozenset({"anh", "ong", "chi"})
+# "bà con", "anh em" are "people/folks", not a title before a name
+COLLECTIVES = frozenset(
+    {"bà con", "anh em", "chị em", "cô chú", "cô bác", "ông bà", "bạn bè", "các bạn", "anh chị", "em út"}
+)
+SURNAMES = frozenset(
+    [
+        "nguyen",
+        "tran",
+        "le",
+        "pham",
+        "hoang",
+        "huynh",
+        "phan",
+        "vu",
+        "vo",
+        "dang",
+        "bui",
+        "do",
+        "ho",
+        "ngo",
+        "duong",
+        "ly",
+        "dao",
+        "doan",
+        "vuong",
+        "trinh",
+        "truong",
+        "lam",
+        "luong",
+        "luu",
+        "mai",
+        "cao",
+        "ha",
+        "ta",
+        "to",
+        "thai",
+        "chau",
+        "quach",
+        "la",
+        "kieu",
+        "ton",
+        "dinh",
+        "tang",
+        "khuc",
+        "lai",
+        "phung",
+        "van",
+        "thi",
+    ]
+)
+# words that, right before a name, make it a street name
+STREET_WORDS = frozenset({"đường", "phố", "hẻm", "ngõ", "kiệt", "đại lộ", "ngách", "quốc lộ", "tỉnh lộ"})
+# names that are also ordinary words: lower-case use is the word, not the place
+COMMON_WORD_NAMES = frozenset(
+    folded_key(w) for w in ("Hòa Bình", "Thái Bình", "Thống Nhất", "Độc Lập", "Hưng Yên")
+)
+
+# level words (folded). Group -> levels they introduce.
+_LEVEL_RE = re.compile(
+    r"(?:^|[^0-9a-z])(thanh pho|t\.p\.?|tp\.?|thi tran|thi xa|dac khu|phuong|huyen|quan|tinh|xa|tx\.|tt\.|p\.|q\.|h\.)\s?$"
+)
+_LEVEL_CANON = {  # folded level word -> (group, canonical written form with diacritics)
+    "thanh pho": ("city", "thành phố"),
+    "tp": ("city", "tp"),
+    "t.p": ("city", "t.p"),
+    "thi tran": ("ward", "thị trấn"),
+    "thi xa": ("district", "thị xã"),
+    "dac khu": ("ward", "đặc khu"),
+    "phuong": ("ward", "phường"),
+    "huyen": ("district", "huyện"),
+    "quan": ("district", "quận"),
+    "tinh": ("province", "tỉnh"),
+    "xa": ("ward", "xã"),
+    "tx": ("district", "tx"),
+    "tt": ("ward", "tt"),
+    "p": ("ward", "p"),
+    "q": ("district", "q"),
+    "h": ("district", "h"),
+}
+_GROUP_LEVELS = {
+    "ward": ("ward", "old-ward", "landmark"),
+    "district": ("old-district", "landmark"),
+    "city": ("province", "old-province", "old-district", "landmark"),
+    "province": ("province", "old-province", "landmark"),
+}
+_LEVEL_PRIORITY = {
+    "landmark": 0,
+    "province": 1,
+    "old-province": 2,
+    "ward": 3,
+    "old-district": 4,
+    "old-ward": 5,
+}
+MAIN_WEIGHTS = {
+    "province": 3.0,
+    "old-province": 3.0,
+    "landmark": 2.0,
+    "ward": 2.0,
+    "old-district": 2.0,
+    "old-ward": 1.0,
+}
+UNIT_LEVELS = ("ward", "old-ward", "old-district")
+
+
+@dataclass
+class _Doc:
+    """The text prepared for matching: NFC, folded and exact keys with an index map."""
+
+    original: str
+    nfc: str
+    folded: str  # squeezed folded text the automaton runs on
+    exact: str  # squeezed match_key text, same length as folded
+    pos: list[int]  # index in folded -> index in nfc
+    dashes: set[int]  # squeezed positions of separators that contained a dash
+    breaks: set[int]  # squeezed positions of separators that contained a line break
+    nfc_to_orig: list[tuple[int, int]] | None  # nfc index -> (start, end) in original; None = same
+    cased: bool
+    diacritics: bool  # the writer uses Vietnamese diacritics
+
+
+@dataclass
+class _Cand:
+    start: int  # in the squeezed text
+    end: int
+    entry: Entry
+    exact: bool
+    level_group: str | None
+    level_start: int  # start including the level word
+    capitalized: bool
+    confirmed: bool = False  # level word or province context backs it
+
+
+def _nfc_map(text: str) -> tuple[str, list[tuple[int, int]] | None]:
+    normalized = unicodedata.normalize("NFC", text)
+    if normalized == text:
+        return text, None
+    # compose cluster by cluster (a base char and its combining marks) so each output char knows
+    # which original chars it came from
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        piece = unicodedata.normalize("NFC", text[i:j])
+        out.append(piece)
+        spans.extend([(i, j)] * len(piece))
+        i = j
+    return "".join(out), spans
+
+
+_SEP = re.compile(r"[\s\-\u2010-\u2015_]")
+
+
+def _prepare(text: str) -> _Doc:
+    nfc_text, nfc_to_orig = _nfc_map(text or "")
+    folded_full = fold(nfc_text)
+    exact_full = match_key(nfc_text)
+    if len(exact_full) != len(nfc_text):
+        exact_full = nfc_text.lower()
+    if len(exact_full) != len(nfc_text):
+        exact_full = folded_full
+    f_out: list[str] = []
+    e_out: list[str] = []
+    pos: list[int] = []
+    prev_sep = True
+    dashes: set[int] = set()
+    breaks: set[int] = set()
+    for i, ch in enumerate(nfc_text):
+        if _SEP.match(ch):
+            if ch in "\n\r\u2028\u2029":
+                breaks.add(len(f_out) - (1 if prev_sep else 0))
+            elif not ch.isspace():
+                dashes.add(len(f_out) - (1 if prev_sep else 0))
+            if prev_sep:
+                continue
+            f_out.append(" ")
+            e_out.append(" ")
+            pos.append(i)
+            prev_sep = True
+        else:
+            f_out.append(folded_full[i])
+            e_out.append(exact_full[i])
+            pos.append(i)
+            prev_sep = False
+    return _Doc(
+        original=text or "",
+        nfc=nfc_text,
+        folded="".join(f_out),
+        exact="".join(e_out),
+        pos=pos,
+        dashes=dashes,
+        breaks=breaks,
+        nfc_to_orig=nfc_to_orig,
+        cased=_is_cased(nfc_text),
+        diacritics=sum(1 for a, b in zip(nfc_text, folded_full, strict=True) if a.lower() != b) >= 2,
+    )
+
+
+def _is_cased(text: str) -> bool:
+    """Does the writer use capitals for names (a capitalised word that does not start a sentence)?"""
+    for m in re.finditer(r"\w+", text):
+        w = m.group(0)
+        if not w[0].isupper():
+            continue
+        before = text[max(0, m.start() - 20) : m.start()].rstrip()
+        if before and before[-1] not in ".!?\n:\"'“(«-–—•*#>":
+            return True
+    return False
+
+
+class MentionFinder:
+    """Finds place mentions. Build once per profile (``for_profile``); ``find`` is thread-safe."""
+
+    _cache: ClassVar[dict[str, MentionFinder]] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, gazetteer: Gazetteer, profile_province: str | None = None) -> None:
+        self.gaz = gazetteer
+        self.profile_province = profile_province
+
+    @classmethod
+    def for_profile(cls, profile: Profile | None) -> MentionFinder:
+        """The finder for a profile, cached per profile file (``None``: national gazetteer only)."""
+        key = "" if profile is None else (profile.path or f"id:{id(profile)}")
+        with cls._lock:
+            finder = cls._cache.get(key)
+            if finder is None:
+                finder = cls(build_gazetteer(profile), profile.province.code if profile else None)
+                cls._cache[key] = finder
+        return finder
+
+    # -- public API ---------------------------------------------------------------------------
+    def find(self, text: str) -> list[Mention]:
+        if not text or not text.strip():
+            return []
+        doc = _prepare(text)
+        hits = self._hits(doc)
+        if not hits:
+            return []
+        # pass 1: what provinces does the text name on its own?
+        context: set[str] = set()
+        for cands in hits:
+            for c in cands:
+                if c.entry.level in ("province", "old-province", "landmark") and self._accept_alone(doc, c):
+                    context.add(c.entry.province or "")
+        context.discard("")
+        # pass 1b: units made certain by their level word add their province too
+        for cands in hits:
+            chosen = self._judge(doc, cands, context=set())
+            if chosen and chosen.level_group and chosen.entry.level in UNIT_LEVELS:
+                context.add(chosen.entry.province or "")
+        # pass 2: judge every hit with that context, then resolve overlaps
+        accepted: list[tuple[_Cand, bool]] = []  # (candidate, is_blocker)
+        for cands in hits:
+            chosen = self._judge(doc, cands, context)
+            if chosen and not chosen.confirmed and any(c.entry.level == "stop" for c in cands):
+                chosen = None  # "Quốc khánh" is a holiday unless a level word or context says otherwise
+            if chosen:
+                accepted.append((chosen, False))
+            else:
+                blocker = self._blocker(doc, cands)
+                if blocker:
+                    accepted.append((blocker, True))
+        return self._resolve(doc, accepted)
+
+    def main_province(self, mentions: list[Mention], title_chars: int = 160) -> str | None:
+        """The province the text is mostly about: mentions weighted by level, counted twice in the
+        first ``title_chars`` characters (where the title is, when callers pass title + text)."""
+        scores: dict[str, float] = defaultdict(float)
+        first: dict[str, int] = {}
+        for m in mentions:
+            if not m.province:
+                continue
+            weight = MAIN_WEIGHTS.get(m.level, 1.0)
+            if m.start < title_chars:
+                weight *= 2
+            scores[m.province] += weight
+            first.setdefault(m.province, m.start)
+        if not scores:
+            return None
+        return max(scores, key=lambda p: (scores[p], -first[p]))
+
+    def localities(self, mentions: list[Mention], province: str) -> list[str]:
+        """Current ward names (with diacritics) and landmark names mentioned in ``province``."""
+        out: dict[str, None] = {}
+        for m in mentions:
+            if m.province != province:
+                continue
+            if m.level == "ward" and m.name:
+                out[m.name] = None
+            elif m.level == "old-ward":
+                new = self.gaz.old_ward_to_new.get(m.code or "")
+                if new and new in self.gaz.ward_names:
+                    out[self.gaz.ward_names[new]] = None
+            elif m.level == "landmark" and m.name:
+                out[m.name] = None
+        return list(out)
+
+    def ward_codes(self, mentions: list[Mention], province: str) -> list[str]:
+        """Current ward codes named (directly, by an old commune name, or by a landmark's ward)."""
+        out: dict[str, None] = {}
+        for m in mentions:
+            if m.province != province:
+                continue
+            code = None
+            if m.level == "ward":
+                code = m.code
+            elif m.level == "old-ward":
+                code = self.gaz.old_ward_to_new.get(m.code or "")
+            elif m.level == "landmark":
+                code = m.code  # a landmark's code is its ward code when the profile gives one
+            if code:
+                out[code] = None
+        return list(out)
+
+    # -- matching -----------------------------------------------------------------------------
+    def _hits(self, doc: _Doc) -> list[list[_Cand]]:
+        """Automaton hits with diacritic-compatible entries, grouped per span."""
+        text = doc.folded
+        out: list[list[_Cand]] = []
+        for end_idx, idxs in self.gaz.automaton.iter(text):
+            end = end_idx + 1
+            key_len = len(self.gaz.entries[idxs[0]].key)
+            start = end - key_len
+            if start > 0 and text[start - 1].isalnum():
+                continue
+            if end < len(text) and text[end].isalnum():
+                continue
+            crosses_dash = any(start < i < end for i in doc.dashes)
+            if any(start < i < end for i in doc.breaks):
+                continue  # names do not run across lines
+            seg_e = doc.exact[start:end]
+            seg_f = text[start:end]
+            cands: list[_Cand] = []
+            level = self._level_word(doc, start)
+            a, b = doc.pos[start], doc.pos[end - 1] + 1
+            before = re.findall(r"[^\W\d_]+", doc.nfc[max(0, a - 30) : a])[-1:]
+            after = re.findall(r"[^\W\d_]+", doc.nfc[b : b + 30])[:1]
+            capitalized = _capitalized(doc.nfc[a:b], " ".join(before + after))
+            for i in idxs:
+                e = self.gaz.entries[i]
+                if crosses_dash and not e.dashed:
+                    continue  # "Phú Yên - Khánh Hòa" holds no "Yên Khánh"
+                if seg_e == e.exact:
+                    exact = True
+                elif all(a in (b, f, _untoned(b)) for a, b, f in zip(seg_e, e.exact, seg_f, strict=True)):
+                    exact = False
+                else:
+                    continue  # written with other diacritics: another word
+                group, lstart = level if level else (None, start)
+                cands.append(_Cand(start, end, e, exact, group, lstart, capitalized))
+            if any(c.exact for c in cands):
+                # keep province readings written without a tone ("Đăk Nông" is the province, even
+                # though a commune in Kon Tum is spelt exactly so)
+                cands = [c for c in cands if c.exact or c.entry.level in ("province", "old-province")]
+            if cands:
+                out.append(cands)
+        return out
+
+    def _level_word(self, doc: _Doc, start: int) -> tuple[str, int] | None:
+        window_start = max(0, start - 12)
+        m = _LEVEL_RE.search(doc.folded[window_start:start])
+        if not m:
+            return None
+        word = m.group(1)
+        canon_key = word.rstrip(".")
+        group, canon = _LEVEL_CANON[canon_key]
+        w_start = window_start + m.start(1)
+        written = doc.exact[w_start : w_start + len(canon_key)]
+        # "xa" with diacritics must be "xã" (not "xa" far / "xà"); plain "xa" only in a text
+        # written without diacritics
+        plain = written == doc.folded[w_start : w_start + len(canon_key)]
+        if written != canon and not (plain and not doc.diacritics):
+            return None
+        if canon_key in ("p", "q", "h") and not word.endswith("."):
+            return None
+        return group, w_start
+
+    def _prev_words(self, doc: _Doc, start: int, n: int = 3) -> list[str]:
+        """Up to n words before ``start`` (nearest last), in match_key form, stopping at punctuation."""
+        before = doc.exact[max(0, start - 40) : start]
+        m = re.search(rf"((?:[\w/]+ ){{1,{n}}})$", before)
+        return m.group(1).split() if m else []
+
+    def _person_context(self, doc: _Doc, c: _Cand) -> bool:
+        words = self._prev_words(doc, c.level_start)
+        if c.level_group or not words:
+            return self._followed_by_age(doc, c)
+        last = words[-1]
+        two = " ".join(words[-2:])
+        if two in COLLECTIVES:
+            return False
+        if two in PERSON_TITLES or last in PERSON_TITLES or last in PLAIN_TITLES:
+            return True
+        # a capitalised surname right before: "Nguyễn Khánh Hòa", "Lê Văn Khánh Hòa"
+        nfc_before = doc.nfc[max(0, doc.pos[c.start] - 40) : doc.pos[c.start]].rstrip()
+        prev_token = re.search(r"(\w+)$", nfc_before)
+        if prev_token and prev_token.group(1)[0].isupper() and fold(prev_token.group(1)) in SURNAMES:
+            return True
+        return self._followed_by_age(doc, c)
+
+    def _followed_by_age(self, doc: _Doc, c: _Cand) -> bool:
+        after = doc.folded[c.end : c.end + 20]
+        return bool(re.match(r"\s?(?:\(\s?sn|\(\s?\d{4}\)|,? (?:sn|sinh nam) |,? \d{1,3} tuoi)", after))
+
+    def _street(self, doc: _Doc, c: _Cand) -> bool:
+        words = self._prev_words(doc, c.level_start, 2)
+        if not words:
+            return False
+        if words[-1] in STREET_WORDS and " ".join(words[-2:]) != "thành phố":
+            return True
+        return " ".join(words[-2:]) in STREET_WORDS
+
+    def _accept_alone(self, doc: _Doc, c: _Cand) -> bool:
+        """Province-level names and landmarks: count without other context?"""
+        e = c.entry
+        syllables = e.key.count(" ") + 1
+        if c.level_group and c.level_group not in ("province", "city") and e.level != "landmark":
+            return False  # "phường Khánh Hòa" is a ward somewhere, not the province
+        if self._person_context(doc, c) or (self._street(doc, c) and not e.profile):
+            return False
+        if not c.exact and syllables < 2:
+            return False
+        if syllables < 2 and not (c.capitalized or c.level_group):
+            return False
+        if e.acronym:
+            a, b = doc.pos[c.start], doc.pos[c.end - 1] + 1
+            if not doc.nfc[a:b].isupper():
+                return False  # short aliases (KH, HCMC) only in capitals...
+            if (a > 0 and doc.nfc[a - 1] in "&/-.") or (b < len(doc.nfc) and doc.nfc[b] in "&/-"):
+                return False  # ...and not inside another acronym (Sở KH&ĐT)
+        if e.key in COMMON_WORD_NAMES and not (c.capitalized or c.level_group):
+            return False
+        # a one-word landmark in lower case inside properly cased text is an ordinary word
+        return not (e.level == "landmark" and e.cased and doc.cased and not c.capitalized and syllables < 2)
+
+    def _judge(self, doc: _Doc, cands: list[_Cand], context: set[str]) -> _Cand | None:
+        """The accepted reading of one span, or None."""
+        group = cands[0].level_group
+        if group:
+            compatible = [c for c in cands if c.entry.level in _GROUP_LEVELS[group]]
+            if not compatible:  # a level word that fits no reading: judge as if absent
+                compatible = [c for c in cands if c.entry.level != "stop"]
+                for c in compatible:
+                    c.level_group, c.level_start = None, c.start
+                group = None
+        else:
+            compatible = [c for c in cands if c.entry.level != "stop"]
+        if not compatible:
+            return None
+        # 1. province names and landmarks stand alone
+        alone = sorted(
+            (c for c in compatible if c.entry.level in ("province", "old-province", "landmark")),
+            key=lambda c: (not c.entry.profile, _LEVEL_PRIORITY[c.entry.level]),
+        )
+        has_units = any(c.entry.level in UNIT_LEVELS for c in compatible)
+        for c in alone:
+            if c.entry.level == "landmark" and group in ("ward", "district") and has_units:
+                continue  # "phường Nha Trang" is the ward, not the landmark
+            if self._accept_alone(doc, c):
+                c.confirmed = bool(c.level_group) or c.entry.province in context or c.exact
+                return c
+        # 2. communes/wards and old districts
+        units = [c for c in compatible if c.entry.level in UNIT_LEVELS]
+        if not units:
+            return None
+        probe = units[0]
+        if self._person_context(doc, probe) or self._street(doc, probe):
+            return None
+        if group == "ward":
+            typed = [c for c in units if c.entry.unit_type == fold(_level_text(doc, probe))]
+            units = typed or units
+        if group == "city":
+            units = [c for c in units if c.entry.level == "old-district"] or units
+        provinces = {c.entry.province for c in units}
+        syllables = probe.entry.key.count(" ") + 1
+        proper = probe.capitalized or not doc.cased
+        in_context = [c for c in units if c.entry.province in context]
+        current = {c.entry.province for c in units if c.entry.level in ("ward", "old-district")}
+        cities = {
+            c.entry.province
+            for c in units
+            if c.entry.level == "old-district" and c.entry.unit_type in ("thanh pho", "thi xa")
+        }
+        if group:
+            if in_context:
+                best = _best(in_context)
+            elif len(provinces) == 1:
+                best = _best(units)
+            elif len(current) == 1 and len(provinces) <= 2:
+                # one unit in force today; the other is an abolished commune elsewhere
+                best = _best([c for c in units if c.entry.province in current])
+            else:
+                return None
+            best.confirmed = True
+            return best
+        # bare name: must look like a proper noun, and not be a person's name
+        if not proper or (syllables < 2 and not probe.entry.prefixed):
+            return None
+        if probe.entry.key in COMMON_WORD_NAMES and not probe.capitalized:
+            return None  # "vì hòa bình" is peace
+        if in_context:
+            best = _best(in_context)
+            best.confirmed = True
+            return best
+        if not probe.exact and not (probe.capitalized and doc.cased):
+            return None  # lower-case without diacritics and no context: too weak
+        if all(c.entry.level == "old-ward" for c in units):
+            return None  # an abolished commune's bare name ("Trường Chinh", "Đông Nam") needs context
+        if len(cities) == 1:
+            # a former city/town (Hội An, Phan Thiết, Ninh Hòa) is known by that name nationally
+            return _best([c for c in units if c.entry.province in cities])
+        if probe.entry.key.split(" ", 1)[0] in SURNAMES and len(provinces) > 1:
+            return None  # "Trần Phú", "Lê Lợi": a person (or a street named after one)
+        if len(provinces) == 1:
+            return _best(units)
+        if len(current) == 1 and len(provinces) <= 2:
+            return _best([c for c in units if c.entry.province in current])
+        return None
+
+    def _blocker(self, doc: _Doc, cands: list[_Cand]) -> _Cand | None:
+        """A span that blocks shorter names inside it although it is not itself resolved."""
+        for c in cands:
+            if c.entry.level == "stop":
+                return c
+        for c in cands:
+            if (
+                c.entry.level in ("ward", "old-district", "province")
+                and (c.exact or not doc.cased)
+                and (c.capitalized or not doc.cased)
+            ):
+                return c
+        return None
+
+    def _resolve(self, doc: _Doc, accepted: list[tuple[_Cand, bool]]) -> list[Mention]:
+        def rank(item: tuple[_Cand, bool]) -> tuple:
+            c, blocker = item
+            stop = c.entry.level == "stop"
+            # at equal length a stop phrase beats an unconfirmed place, a place beats a blocker
+            tier = 0 if (stop and not _confirmed_any(c, accepted)) else (1 if not blocker else 2)
+            return (-(c.end - c.start), tier, c.start)
+
+        taken: list[tuple[_Cand, bool]] = []
+        used: set[int] = set()  # squeezed positions already covered (names are short: cheap)
+        for c, blocker in sorted(accepted, key=rank):
+            if any(i in used for i in range(c.start, c.end)):
+                continue
+            if c.entry.level == "stop" and not blocker:
+                continue
+            if c.entry.level == "stop" and _confirmed_any(c, accepted):
+                continue  # a confirmed place with the same span: let it through
+            taken.append((c, blocker))
+            used.update(range(c.start, c.end))
+        out = [self._mention(doc, c) for c, blocker in taken if not blocker]
+        return sorted(out, key=lambda m: m.start)
+
+    def _mention(self, doc: _Doc, c: _Cand) -> Mention:
+        start_nfc = doc.pos[c.level_start]
+        end_nfc = doc.pos[c.end - 1] + 1
+        if doc.nfc_to_orig is not None:
+            start, end = doc.nfc_to_orig[start_nfc][0], doc.nfc_to_orig[end_nfc - 1][1]
+        else:
+            start, end = start_nfc, end_nfc
+        e = c.entry
+        code = e.code
+        if e.level == "landmark":
+            code = e.ward_code
+        return Mention(
+            text=doc.original[start:end],
+            start=start,
+            end=end,
+            level=e.level,
+            code=code,
+            province=e.province,
+            name=e.name,
+        )
+
+
+def _confirmed_any(stop: _Cand, accepted: list[tuple[_Cand, bool]]) -> bool:
+    return any(
+        not b and c.entry.level != "stop" and c.start == stop.start and c.end == stop.end and c.confirmed
+        for c, b in accepted
+    )
+
+
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+
+
+@lru_cache(maxsize=512)
+def _untoned(ch: str) -> str:
+    """The letter without its tone mark but with its quality mark (ắ -> ă, ộ -> ô): people who
+    skip tones ("Đăk Nông") still wrote the letter."""
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in unicodedata.normalize("NFD", ch) if c not in _TONE_MARKS)
+    )
+
+
+def _best(cands: list[_Cand]) -> _Cand:
+    return min(cands, key=lambda c: (not c.exact, _LEVEL_PRIORITY[c.entry.level]))
+
+
+def _level_text(doc: _Doc, c: _Cand) -> str:
+    return doc.exact[c.level_start : c.start].strip().rstrip(".")
+
+
+def _capitalized(segment: str, around: str = "") -> bool:
+    """Written as a proper noun: every word capitalised ("Hai anh" = two brothers is not). Text in
+    capitals ("AN TOÀN" in a shouted headline) is no evidence unless the words around are cased."""
+    words = [w for w in re.split(r"[\s\-\u2010-\u2015_.]+", segment) if w and w[0].isalpha()]
+    if not words or not all(w[0].isupper() for w in words):
+        return False
+    if all(w.isupper() for w in words) and any(len(w) > 1 for w in words):
+        # evidence only when the neighbouring words are not in capitals too
+        neighbours = re.findall(r"[^\W\d_]{2,}", around)
+        return bool(neighbours) and not any(n.isupper() for n in neighbours)
+    return True
+
+
+def is_about_province(text: str, profile: Profile) -> bool:
+    """The crawler's province filter: does ``text`` mention ``profile``'s province (any level,
+    old names and landmarks included)?"""
+    finder = MentionFinder.for_profile(profile)
+    return any(m.province == profile.province.code for m in finder.find(nfc(text)))
