@@ -1,0 +1,253 @@
+"""Crawler commands. The lead's ``giamsat`` CLI wraps the ``*_cmd`` functions (it supplies the
+profile and store from its common options); ``app`` runs them standalone:
+``python -m crawlers.cli crawl --once``.
+
+Each ``*_cmd`` returns the process exit code and prints Vietnamese messages; library errors
+(``ConfigError``...) are left to the caller's error translation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from crawlers.report import CrawlReport
+from giamsat.profile import Profile
+from storage.base import Store
+
+console = Console()
+app = typer.Typer(help="Thu thập tin: crawl, sources, tip, import.", no_args_is_help=True)
+
+
+def _report_table(report: CrawlReport, title: str) -> Table:
+    table = Table(title=title)
+    for col in ("Nguồn", "Tải", "304", "Đã có", "Mới", "Sửa", "Loại", "Lỗi", "Ghi chú"):
+        table.add_column(col, justify="right" if col not in ("Nguồn", "Ghi chú") else "left")
+    for sid, r in sorted(report.sources.items()):
+        note = r.fatal or (r.errors[0]["reason"] if r.errors else "")
+        table.add_row(
+            sid,
+            str(r.fetched),
+            str(r.not_modified),
+            str(r.skipped_seen),
+            str(r.new),
+            str(r.revised),
+            str(r.dropped),
+            str(r.error_count + (1 if r.fatal else 0)),
+            note[:60],
+        )
+    return table
+
+
+def crawl_cmd(
+    profile: Profile, store: Store, once: bool, sources_file: Path | None, source_id: str | None
+) -> int:
+    """``giamsat crawl``: exit 0 when at least one source worked (1 when all failed, 2 on bad options)."""
+    from crawlers.runner import crawl, load_sources_file
+
+    sources = load_sources_file(sources_file) if sources_file else list(profile.sources)
+    if source_id:
+        sources = [s for s in sources if s.id == source_id]
+        if not sources:
+            console.print(
+                f"[red]Không có nguồn '{source_id}'[/] trong {'tệp ' + str(sources_file) if sources_file else 'hồ sơ'}."
+            )
+            return 2
+        sources = [s.model_copy(update={"enabled": True}) for s in sources]  # asked for by name: run it
+    report = crawl(profile, store, sources, once=once, progress=True)
+    console.print(_report_table(report, "Kết quả thu thập"))
+    console.print(report.summary())
+    if report.sources and not any(r.ok for r in report.sources.values()):
+        return 1
+    return 0
+
+
+STATUS_STYLE = {
+    "ok": "green",
+    "loi": "red",
+    "im-lang": "yellow",
+    "tang-dot-bien": "magenta",
+    "chua-chay": "dim",
+}
+
+
+def _vn_time(value: str | None, tz: str) -> str:
+    if not value:
+        return "—"
+    return datetime.fromisoformat(value).astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M")
+
+
+def sources_cmd(profile: Profile, store: Store) -> int:
+    """``giamsat sources``: the health table."""
+    from crawlers.health import STATUS_LABELS, health_rows
+
+    tz = profile.province.timezone
+    table = Table(title=f"Tình trạng nguồn tin — {profile.province.name}")
+    for col in (
+        "Nguồn",
+        "Loại",
+        "Trạng thái",
+        "Thành công gần nhất",
+        "Lỗi gần nhất",
+        "Lỗi liên tiếp",
+        "Tin hôm nay",
+        "TB/ngày (14 ngày)",
+        "robots",
+    ):
+        table.add_column(col)
+    today = datetime.now(ZoneInfo(tz)).date().isoformat()
+    for row in health_rows(store, profile):
+        per_day = row.get("items_per_day") or {}
+        past = [n for d, n in per_day.items() if d != today][-14:]
+        avg = f"{sum(past) / 14:.1f}" if past else "—"
+        status = row["status"]
+        label = STATUS_LABELS.get(status, "chưa chạy")
+        disabled = " (tắt)" if row.get("enabled") is False else ""
+        table.add_row(
+            f"{row['id']}{disabled}",
+            row.get("type") or "",
+            f"[{STATUS_STYLE.get(status, '')}]{label}[/]",
+            _vn_time(row.get("last_success"), tz),
+            (row.get("last_error") or "—")[:50],
+            str(row.get("consecutive_failures") or 0),
+            str(per_day.get(today, 0)),
+            avg,
+            "bỏ qua" if row.get("obey_robots") is False else "tuân thủ",
+        )
+    console.print(table)
+    return 0
+
+
+def tip_cmd(
+    profile: Profile,
+    store: Store,
+    url: str | None,
+    text: str | None,
+    title: str | None,
+    screenshot: Path | None,
+    actor: str,
+) -> int:
+    """``giamsat tip``: exit 2 when neither --url nor --text is given or a file is missing."""
+    from crawlers.tips import add_tip
+
+    try:
+        item = add_tip(store, profile, url=url, text=text, title=title, screenshot=screenshot, actor=actor)
+    except ValueError as exc:
+        console.print(f"[red]Không nhập được tin:[/] {exc}")
+        return 2
+    console.print(f"Đã lưu tin [bold]{item.id}[/]: {item.title or '(không tiêu đề)'}")
+    if item.meta.get("fetch_error"):
+        console.print(
+            f"[yellow]Không tải được trang ({item.meta['fetch_error']}); đã lưu đường dẫn và nội dung nhập.[/]"
+        )
+    return 0
+
+
+def import_cmd(profile: Profile, store: Store, path: Path, fmt: str | None, source_id: str) -> int:
+    """``giamsat import``: exit 1 when the file cannot be read at all."""
+    from crawlers.social.importer import FORMATS, import_file
+
+    if fmt and fmt not in FORMATS:
+        console.print(f"[red]Định dạng '{fmt}' không hỗ trợ.[/] Chọn một trong: {', '.join(FORMATS)}")
+        return 2
+    report = import_file(store, profile, Path(path), fmt=fmt, source_id=source_id)
+    rep = report.sources[source_id]
+    if rep.fatal:
+        console.print(f"[red]Không nhập được {path}:[/] {rep.fatal}")
+        return 1
+    console.print(
+        f"Đã đọc {rep.fetched} dòng: {rep.new} mới, {rep.revised} cập nhật, {rep.unchanged} trùng, "
+        f"{rep.dropped} loại (không về tỉnh), {rep.error_count} dòng lỗi."
+    )
+    for err in rep.errors[:10]:
+        console.print(f"  [yellow]{err['url']}[/]: {err['reason']}")
+    return 0
+
+
+# -- standalone typer app -------------------------------------------------------------------
+def _ctx(profile: str | None, store: str | None) -> tuple[Profile, Store]:
+    import os
+
+    from giamsat.profile import load_profile
+    from storage import open_store
+
+    return load_profile(profile), open_store(
+        store or os.environ.get("GIAMSAT_STORE") or "sqlite:///giamsat.db"
+    )
+
+
+ProfileOpt = typer.Option(None, "--profile", help="Hồ sơ tỉnh (tên hoặc đường dẫn).")
+StoreOpt = typer.Option(None, "--store", help="URI kho dữ liệu, ví dụ sqlite:///du-lieu/giamsat.db")
+
+
+@app.command("crawl")
+def crawl_command(
+    once: bool = typer.Option(
+        True, "--once/--loop", help="Chạy một lượt (mặc định) hoặc lặp theo chu kỳ từng nguồn."
+    ),
+    sources: Path | None = typer.Option(None, "--sources", help="Tệp YAML có danh sách 'sources:'."),
+    source: str | None = typer.Option(None, "--source", help="Chỉ thu thập nguồn có id này."),
+    profile: str | None = ProfileOpt,
+    store: str | None = StoreOpt,
+) -> None:
+    """Thu thập tin từ các nguồn vào kho.
+
+    Ví dụ: python -m crawlers.cli crawl --once --source baokhanhhoa
+    """
+    p, s = _ctx(profile, store)
+    raise typer.Exit(crawl_cmd(p, s, once, sources, source))
+
+
+@app.command("sources")
+def sources_command(profile: str | None = ProfileOpt, store: str | None = StoreOpt) -> None:
+    """Bảng tình trạng các nguồn tin.
+
+    Ví dụ: python -m crawlers.cli sources
+    """
+    p, s = _ctx(profile, store)
+    raise typer.Exit(sources_cmd(p, s))
+
+
+@app.command("tip")
+def tip_command(
+    url: str | None = typer.Option(None, "--url", help="Đường dẫn bài viết."),
+    text: str | None = typer.Option(None, "--text", help="Nội dung dán vào."),
+    title: str | None = typer.Option(None, "--title", help="Tiêu đề."),
+    screenshot: Path | None = typer.Option(None, "--screenshot", help="Ảnh chụp màn hình."),
+    actor: str = typer.Option("he-thong", "--as", help="Người nhập."),
+    profile: str | None = ProfileOpt,
+    store: str | None = StoreOpt,
+) -> None:
+    """Nhập tin do cán bộ phát hiện.
+
+    Ví dụ: python -m crawlers.cli tip --text "Lan truyền tin sơ tán Nha Trang" --as giamsat1
+    """
+    p, s = _ctx(profile, store)
+    raise typer.Exit(tip_cmd(p, s, url, text, title, screenshot, actor))
+
+
+@app.command("import")
+def import_command(
+    path: Path = typer.Argument(..., help="Tệp CSV/JSON xuất từ công cụ lắng nghe hoặc nền tảng."),
+    fmt: str | None = typer.Option(
+        None, "--format", help="generic, facebook-csv, facebook-json, youtube-csv, tiktok-json."
+    ),
+    source_id: str = typer.Option("import", "--source", help="Id nguồn ghi cho các bài nhập."),
+    profile: str | None = ProfileOpt,
+    store: str | None = StoreOpt,
+) -> None:
+    """Nhập tệp xuất bài đăng MXH.
+
+    Ví dụ: python -m crawlers.cli import exports/fb-page.csv --format facebook-csv
+    """
+    p, s = _ctx(profile, store)
+    raise typer.Exit(import_cmd(p, s, path, fmt, source_id))
+
+
+if __name__ == "__main__":
+    app()

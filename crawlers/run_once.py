@@ -1,0 +1,93 @@
+"""Child-process entry point: ``python -m crawlers.run_once JOB.json`` runs one Scrapy crawl.
+
+A fresh process per crawl because Twisted's reactor cannot be restarted: the long-lived
+``giamsat run`` scheduler calls ``crawlers.runner.crawl`` again and again. The job file names the
+store URI, the profile, the sources and setting overrides; the report is written as JSON next to
+it (atomically), also when the crawl is stopped by SIGTERM/SIGINT (Scrapy then closes every spider
+cleanly, the pipeline flushes its batch and the crawl state is saved).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from crawlers.report import CrawlReport
+from giamsat.profile import Profile, Source
+
+log = logging.getLogger(__name__)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return str(value)
+
+
+def run_job(job: dict[str, Any]) -> CrawlReport:
+    from scrapy.crawler import CrawlerProcess
+
+    from crawlers.scrapy_settings import build_settings
+    from crawlers.spiders import spider_for
+    from storage import open_store
+
+    profile = Profile.model_validate(job["profile"])
+    sources = [Source.model_validate(s) for s in job["sources"]]
+    store = open_store(job["store_uri"])
+    report = CrawlReport()
+    warm_up(profile, sources)
+    process = CrawlerProcess(build_settings(profile, job.get("settings")))
+    crawlers = []
+    for source in sources:
+        spider_cls = spider_for(source.type)
+        crawler = process.create_crawler(spider_cls)
+        process.crawl(crawler, source=source, profile=profile, store=store, report=report.source(source.id))
+        crawlers.append((source.id, crawler))
+    process.start()
+    for source_id, crawler in crawlers:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        report.stats[source_id] = {k: _plain(v) for k, v in stats.items()}
+        if stats.get("finish_reason") not in (None, "finished"):
+            report.interrupted = True
+    store.close()
+    return report
+
+
+def warm_up(profile: Profile, sources: list[Source]) -> None:
+    """Build the NLP lookups before the reactor starts: built lazily inside a callback they
+    would block it for a second or more and make in-flight downloads time out."""
+    from crawlers.filters import detect_language, is_about_province
+
+    detect_language("Người dân phản ánh tình trạng ô nhiễm môi trường")
+    if any(s.scope == "national" for s in sources):
+        is_about_province("Khánh Hòa", profile)
+
+
+def write_report(report: CrawlReport, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print("usage: python -m crawlers.run_once JOB.json", file=sys.stderr)
+        return 2
+    job_path = Path(argv[0])
+    job = json.loads(job_path.read_text(encoding="utf-8"))
+    report = run_job(job)
+    report.exit_code = 0
+    write_report(report, Path(job["report_path"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Social media: export-file import (``importer``) and API connectors (``youtube``, ``facebook``)."""
