@@ -1,0 +1,64 @@
+"""Tin đã bác bỏ: the registry of debunked claims (``nlp.claims``, collection ``claims``) that
+new items are matched against. Monitors and admins add or withdraw; everyone may read."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.views import PageContext, flash, guarded
+from giamsat.timeutil import fmt_datetime
+from nlp.claims import ACTIVE, claims_add, claims_list, claims_withdraw
+from storage.model import parse_dt
+
+
+def render(ctx: PageContext) -> None:
+    st.header(":material/block: Tin đã bác bỏ")
+    st.caption(
+        "Thông tin sai sự thật đã được cơ quan chức năng đính chính; tin mới được tự động đối chiếu với danh sách này."
+    )
+    if ctx.can_act:
+        with st.expander("Thêm tin đã bác bỏ"), st.form("claim_add", clear_on_submit=True):
+            text = st.text_area("Nội dung tin sai", key="claim_text")
+            answer = st.text_area("Thông tin đính chính chính thức", key="claim_answer")
+            url = st.text_input("Đường dẫn văn bản/bài đính chính", key="claim_url")
+            source = st.text_input("Cơ quan đính chính", key="claim_source")
+            if st.form_submit_button("Lưu"):
+                url = url.strip()
+                if url and not url.startswith(("http://", "https://")):
+                    st.error("Đường dẫn phải bắt đầu bằng http:// hoặc https://")
+                else:
+                    saved = guarded(
+                        lambda: claims_add(
+                            ctx.store, text, answer, url or None, ctx.user.username, source.strip() or None
+                        )
+                    )
+                    if saved:
+                        flash(f"Đã thêm tin đã bác bỏ #{saved['id']}.")  # type: ignore[index]
+                        st.rerun()
+    c1, c2 = st.columns([3, 1])
+    query = c1.text_input("Lọc theo nội dung", key="claim_filter").strip().lower()
+    include_withdrawn = c2.checkbox("Gồm cả tin đã thu hồi", key="claim_all")
+    docs = claims_list(ctx.store, include_withdrawn=include_withdrawn)
+    if query:
+        docs = [d for d in docs if query in f"{d.get('text', '')} {d.get('answer', '')}".lower()]
+    st.markdown(f"**{len(docs)}** tin đã bác bỏ")
+    for d in docs[:200]:
+        with st.container(border=True):
+            withdrawn = d.get("status", ACTIVE) != ACTIVE
+            st.markdown(f"**#{d.get('id')}**{' (đã thu hồi)' if withdrawn else ''} — {d.get('text', '')}")
+            st.markdown(f"✅ Đính chính: {d.get('answer', '')}")
+            meta = [
+                f"Ghi nhận lúc {fmt_datetime(parse_dt(d.get('created')))}",
+                f"người nhập: {d.get('created_by', '—')}",
+            ]
+            if d.get("source"):
+                meta.append(f"cơ quan đính chính: {d['source']}")
+            st.caption(" · ".join(meta))
+            if d.get("answer_url"):
+                st.markdown(f"[Văn bản đính chính]({d['answer_url']})")
+            withdraw = ctx.can_act and not withdrawn and st.button("Thu hồi", key=f"claim_withdraw_{d['id']}")
+            if withdraw and guarded(lambda d=d: claims_withdraw(ctx.store, str(d["id"]), ctx.user.username)):
+                flash(f"Đã thu hồi #{d['id']}.")
+                st.rerun()
+    if len(docs) > 200:
+        st.caption(f"Hiển thị 200/{len(docs)}; dùng ô lọc để thu hẹp.")

@@ -1,0 +1,292 @@
+"""Text -> sparse feature vectors for the linear classifiers.
+
+One ``Featurizer`` turns a batch of texts into TF-IDF weighted counts over four views of the text:
+
+* ``w:`` syllable unigrams and bigrams on the lower-cased, tone-normalised text (Vietnamese
+  compounds are mostly two syllables, so syllable bigrams recover most of what a word segmenter
+  gives, at a fraction of the cost - see ``benchmarks/nlp.py`` for the measured figures);
+* ``f:`` the same on the *folded* text (no diacritics, đ->d), so a post typed without diacritics
+  ("thu hoi dat") still meets the weights learned from edited press text;
+* ``c:`` character 2-4-grams inside folded words: robust to teencode, typos and stretched words;
+* ``e:`` emoji and emoticon tokens, which carry sentiment in social posts.
+
+Features are hashed (no vocabulary dict to pickle) and then the ``max_features`` columns with the
+highest document frequency in the training texts are kept, which keeps artefacts small while
+staying exact at prediction time. Everything is deterministic.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import partial
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+
+from nlp.normalize import normalize_tone
+
+N_HASH = 2**21
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_USER = re.compile(r"@\w+")
+_NUM = re.compile(r"\d+(?:[.,]\d+)*")
+_TOKEN = re.compile(r"\w+")
+_REPEAT = re.compile(r"(\w)\1{2,}")  # "quáaaaa" -> "quáa": stretched words meet their base
+# emoji blocks + a few ASCII emoticons (":))", "=))", ":(" ...) that carry tone in comments
+_EMOJI = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+_EMOTICON = re.compile(r"(?:[:=;]\)+|[:=;]\(+|:v|<3|\^\^|:d\b|:p\b)", re.I)
+
+# Common teencode / abbreviations seen in Vietnamese comments -> standard syllables.
+TEENCODE: dict[str, str] = {
+    "ko": "không",
+    "k": "không",
+    "kh": "không",
+    "khg": "không",
+    "hok": "không",
+    "hông": "không",
+    "dc": "được",
+    "đc": "được",
+    "dk": "được",
+    "đk": "được",
+    "j": "gì",
+    "gi": "gì",
+    "vs": "với",
+    "mik": "mình",
+    "mk": "mình",
+    "bn": "bao nhiêu",
+    "ng": "người",
+    "nguoi": "người",
+    "ny": "người yêu",
+    "trc": "trước",
+    "ntn": "như thế nào",
+    "r": "rồi",
+    "z": "vậy",
+    "v": "vậy",
+    "cx": "cũng",
+    "cg": "cũng",
+    "nc": "nước",
+    "bt": "biết",
+    "bik": "biết",
+    "thik": "thích",
+    "iu": "yêu",
+    "dt": "điện thoại",
+    "đt": "điện thoại",
+    "tp": "thành phố",
+    "ubnd": "ủy ban nhân dân",
+    "csgt": "cảnh sát giao thông",
+    "mxh": "mạng xã hội",
+    "fb": "facebook",
+}
+
+# Fast, length-preserving fold (lower-case input): one table lookup per character.
+_FOLD = {}
+for _ch in "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ":
+    _FOLD[ord(_ch)] = "d" if _ch == "đ" else unicodedata.normalize("NFD", _ch)[0]
+
+
+def fold_lower(text: str) -> str:
+    """Strip Vietnamese diacritics from already lower-cased NFC text (fast ``str.translate``)."""
+    return text.translate(_FOLD)
+
+
+def prepare(text: str) -> str:
+    """Model-side normalisation: NFC, entities decoded, lower-case, new tone style, URLs,
+    user handles and numbers replaced by placeholders, stretched letters squeezed."""
+    text = html.unescape(unicodedata.normalize("NFC", text or "")).lower()
+    text = normalize_tone(text)
+    text = _URL.sub(" urltoken ", text)
+    text = _USER.sub(" usertoken ", text)
+    text = _NUM.sub(" 0 ", text)
+    return _REPEAT.sub(r"\1\1", text)
+
+
+def tokens(prepared: str) -> list[str]:
+    """Syllable tokens of prepared text with teencode expanded."""
+    out: list[str] = []
+    for tok in _TOKEN.findall(prepared):
+        rep = TEENCODE.get(tok)
+        if rep is None:
+            out.append(tok)
+        else:
+            out.extend(rep.split())
+    return out
+
+
+ALL_VIEWS = ("w", "f", "c", "e")
+
+
+def analyze(text: str, views: tuple[str, ...] = ALL_VIEWS) -> list[str]:
+    """All feature strings of one raw text (module-level so pickled models can refer to it).
+
+    ``views`` drops costly views for long documents (VNTC full articles use ``("w", "f")``)."""
+    prepared = prepare(text)
+    toks = tokens(prepared)
+    folded = [fold_lower(t) for t in toks]
+    feats: list[str] = []
+    if "w" in views:
+        feats += ["w:" + t for t in toks]
+        feats += ["w:" + a + " " + b for a, b in itertools.pairwise(toks)]
+    if "f" in views:
+        feats += ["f:" + t for t in folded]
+        feats += ["f:" + a + " " + b for a, b in itertools.pairwise(folded)]
+    if "c" in views:
+        for t in folded:
+            padded = " " + t + " "
+            n = len(padded)
+            for size in (2, 3, 4):
+                feats.extend("c:" + padded[i : i + size] for i in range(n - size + 1))
+    if "e" in views:
+        feats += ["e:" + m for m in _EMOJI.findall(text or "")]
+        feats += ["e:" + m.lower()[:3] for m in _EMOTICON.findall(text or "")]
+    return feats
+
+
+def _hasher(views: tuple[str, ...] = ALL_VIEWS) -> HashingVectorizer:
+    analyzer = analyze if views == ALL_VIEWS else partial(analyze, views=views)
+    return HashingVectorizer(
+        analyzer=analyzer, n_features=N_HASH, alternate_sign=False, norm=None, dtype=np.float32
+    )
+
+
+def _count_chunk(texts: list[str], views: tuple[str, ...]) -> sp.csr_matrix:
+    return _hasher(views).transform(texts).tocsr()
+
+
+class Featurizer:
+    """Hashed counts -> top-``max_features`` columns by document frequency -> sublinear TF-IDF."""
+
+    def __init__(
+        self,
+        max_features: int = 200_000,
+        min_df: int = 2,
+        views: tuple[str, ...] = ALL_VIEWS,
+        n_jobs: int = 1,
+    ) -> None:
+        self.max_features = max_features
+        self.min_df = min_df
+        self.views = tuple(views)
+        self.n_jobs = n_jobs  # >1: hash chunks in worker processes (the analyzer is pure Python)
+        self.columns: np.ndarray | None = None
+        self.tfidf: TfidfTransformer | None = None
+
+    @property
+    def n_features(self) -> int:
+        return 0 if self.columns is None else len(self.columns)
+
+    def _counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        texts = list(texts)
+        views = getattr(self, "views", ALL_VIEWS)
+        n_jobs = getattr(self, "n_jobs", 1)
+        if n_jobs > 1 and len(texts) >= 4000:
+            from joblib import Parallel, delayed
+
+            size = -(-len(texts) // n_jobs)
+            parts = Parallel(n_jobs=n_jobs)(
+                delayed(_count_chunk)(texts[i : i + size], views) for i in range(0, len(texts), size)
+            )
+            return sp.vstack(parts).tocsr()
+        return _count_chunk(texts, views)
+
+    def fit(self, texts: Sequence[str]) -> Featurizer:
+        self.fit_transform(texts)
+        return self
+
+    def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        counts = self._counts(texts)
+        df = np.bincount(counts.indices, minlength=N_HASH)
+        candidates = np.flatnonzero(df >= self.min_df)
+        if len(candidates) > self.max_features:
+            # highest document frequency first; ties broken by column index for determinism
+            order = np.lexsort((candidates, -df[candidates]))
+            candidates = np.sort(candidates[order[: self.max_features]])
+        self.columns = candidates.astype(np.int32)
+        selected = counts[:, self.columns]
+        self.tfidf = TfidfTransformer(sublinear_tf=True)
+        return self.tfidf.fit_transform(selected).astype(np.float32).tocsr()
+
+    def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
+        if self.columns is None or self.tfidf is None:
+            raise RuntimeError("Featurizer.transform before fit")
+        texts = list(texts)
+        counts = self._counts(texts)
+        return self.tfidf.transform(counts[:, self.columns]).astype(np.float32).tocsr()
+
+
+# -- profile lexicons: explain (reasons) and a small tuned prior, never decide -----------------
+def _has_diacritics(text: str) -> bool:
+    """True when the text is typed with diacritics (then matching stays diacritic-sensitive,
+    so "bao" in "bao nhiêu" never matches the lexicon word "bão")."""
+    letters = sum(ch.isalpha() for ch in text)
+    marked = sum(1 for ch in text.lower() if ord(ch) in _FOLD)
+    return letters == 0 or marked / letters > 0.02
+
+
+class LexiconMatcher:
+    """Whole-word phrase matching, tone-style and case insensitive; diacritic-insensitive only
+    for texts typed without diacritics."""
+
+    def __init__(self, phrases: dict[str, list[str]]) -> None:
+        self.labels = list(phrases)
+        self._exact: dict[str, re.Pattern[str]] = {}
+        self._folded: dict[str, re.Pattern[str]] = {}
+        self._names: dict[str, dict[str, str]] = {}
+        for label, items in phrases.items():
+            items = [p for p in items if p and p.strip()]
+            if not items:
+                continue
+            keys = {normalize_tone(unicodedata.normalize("NFC", p)).lower(): p for p in items}
+            fkeys = {fold_lower(k): p for k, p in keys.items()}
+            self._names[label] = {**keys, **fkeys}
+            self._exact[label] = _phrase_regex(keys)
+            self._folded[label] = _phrase_regex(fkeys)
+
+    def find(self, text: str) -> dict[str, list[str]]:
+        """``{label: [phrases as written in the lexicon]}`` for labels with at least one hit."""
+        key = normalize_tone(unicodedata.normalize("NFC", text or "")).lower()
+        folded = not _has_diacritics(key)
+        if folded:
+            key = fold_lower(key)
+        out: dict[str, list[str]] = {}
+        for label, rx in (self._folded if folded else self._exact).items():
+            hits = list(dict.fromkeys(self._names[label][m.group(1)] for m in rx.finditer(key)))
+            if hits:
+                out[label] = hits
+        return out
+
+
+def _phrase_regex(keys: dict[str, str]) -> re.Pattern[str]:
+    alts = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+    return re.compile(r"(?<!\w)(" + alts + r")(?!\w)")
+
+
+_MATCHERS: dict[tuple[int, str], LexiconMatcher] = {}
+
+
+def topic_matcher(profile) -> LexiconMatcher:  # type: ignore[no-untyped-def]
+    key = (id(profile), "topics")
+    if key not in _MATCHERS:
+        _MATCHERS[key] = LexiconMatcher({t.code: list(t.lexicon) for t in profile.topics})
+    return _MATCHERS[key]
+
+
+def category_matcher(profile) -> LexiconMatcher:  # type: ignore[no-untyped-def]
+    key = (id(profile), "category")
+    if key not in _MATCHERS:
+        lex = profile.category_lexicon
+        _MATCHERS[key] = LexiconMatcher(
+            {
+                "phan-anh": list(lex.phan_anh),
+                "sai-su-that": list(lex.sai_su_that),
+                "xau-doc": list(lex.xau_doc),
+            }
+        )
+    return _MATCHERS[key]
+
+
+def topic_lexicon_hits(profile, text: str) -> set[str]:  # type: ignore[no-untyped-def]
+    return set(topic_matcher(profile).find(text))

@@ -1,0 +1,421 @@
+"""``giamsat train``: rebuild every shipped model reproducibly (about a minute on 2 cores).
+
+Data (train-ok sets only, see ``nlp.datasets.TERMS``):
+* our domain corpus ``nlp/corpus/*.jsonl`` (train part of the hash split; dev tunes C,
+  thresholds and the lexicon prior; test is never touched here);
+* VnExpress comments + news sentences (MIT) -> sentiment;
+* Baomoi (GPL-3.0) title+lead -> topics where a category fits our taxonomy, every other category
+  as "no topic" negatives, and a sample as ``none`` for the category head;
+* VNTC (MIT) -> a few topics (Pháp luật -> an-ninh, Sức khỏe -> y-te) and negatives;
+* ViHOS (MIT) -> the toxic-wording head; its clean comments also as ``none`` category examples;
+* staff decisions in the store collection ``labels`` (``{item_id, text, category, ...}``).
+
+Large sets are subsampled deterministically (first rows per label in file order, or by hash).
+External rows get a lower sample weight than the corpus because their labels only partly
+match our definitions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+
+from giamsat.profile import Profile
+from nlp import datasets as D
+from nlp.features import Featurizer, topic_lexicon_hits
+from nlp.models import ARTIFACTS_DIR, LinearHead, ModelBundle
+from storage.model import CATEGORIES, SENTIMENTS
+
+log = logging.getLogger(__name__)
+
+SEED = 20261123
+EXTERNAL_WEIGHT = 0.5
+MAX_CHARS = 3000  # long articles: the lead carries the topic; keeps featurising fast
+
+BAOMOI_TOPICS: dict[str, str] = {
+    "bat dong san": "dat-dai",
+    "khoa hoc - sinh thai va moi truong": "moi-truong",
+    "du lich": "du-lich",
+    "suc khoe": "y-te",
+    "giao duc va viec lam - giao duc": "giao-duc",
+    "kinh doanh va cong nghiep": "dau-tu",
+}
+# categories too mixed to be either a topic or a clean negative
+BAOMOI_SKIP = {"chinh tri va phap luat", "con nguoi va xa hoi", "tai chinh", "khoa hoc"}
+VNTC_TOPICS = {"Phap luat": "an-ninh", "Suc khoe": "y-te"}
+VNTC_NEGATIVE = {"The thao", "The gioi", "Vi tinh", "Van hoa"}
+
+
+def _clip(text: str) -> str:
+    return text[:MAX_CHARS]
+
+
+def _fit_softmax(X: Any, y: list[str], w: np.ndarray, C: float, classes: list[str]) -> LinearHead:
+    est = LogisticRegression(C=C, max_iter=2000, class_weight="balanced", random_state=SEED)
+    est.fit(X, y, sample_weight=w)
+    head = LinearHead.from_sklearn(est, "softmax")
+    # keep the canonical class order; a class absent from training simply never wins
+    order = [head.classes.index(c) for c in classes if c in head.classes]
+    head.coef, head.intercept = head.coef[order], head.intercept[order]
+    head.classes = [head.classes[i] for i in order]
+    return head
+
+
+def _fit_sigmoid(X: Any, y: np.ndarray, w: np.ndarray, C: float) -> tuple[np.ndarray, float]:
+    est = LogisticRegression(
+        C=C, solver="liblinear", class_weight="balanced", random_state=SEED, max_iter=500
+    )
+    est.fit(X, y, sample_weight=w)
+    return est.coef_[0].astype(np.float32), float(est.intercept_[0])
+
+
+def _pick_c(fit, score, grid: list[float]) -> tuple[float, Any, float]:  # type: ignore[no-untyped-def]
+    """Fit once per C, keep the best dev score (first best wins, so the choice is stable)."""
+    best: tuple[float, Any, float] | None = None
+    for C in grid:
+        model = fit(C)
+        s = score(model)
+        log.info("  C=%s dev=%.4f", C, s)
+        if best is None or s > best[2] + 1e-9:
+            best = (C, model, s)
+    assert best is not None
+    return best
+
+
+def staff_labels(store: Any) -> list[D.Example]:
+    """Staff decisions (collection ``labels``) as category examples; the newest per item wins."""
+    if store is None:
+        return []
+    latest: dict[str, dict[str, Any]] = {}
+    for doc in store.find_docs("labels", order_by="at", limit=1_000_000):
+        if doc.get("category") in CATEGORIES and doc.get("text"):
+            latest[str(doc.get("item_id") or doc.get("id"))] = doc
+    return [D.Example(f"label-{k}", d["text"], d["category"]) for k, d in sorted(latest.items())]
+
+
+def gather(
+    data_dir: Path | None, corpus_dir: Path | None, profile: Profile, store: Any = None
+) -> dict[str, Any]:
+    """Collect (text, label, weight) per task. Pure data assembly, no fitting."""
+    topic_codes = [t.code for t in profile.topics]
+    corp_train = D.corpus("train", corpus_dir)
+    corp_dev = D.corpus("dev", corpus_dir)
+    root = D.data_dir(data_dir)
+
+    sent: list[tuple[str, str, float]] = []
+    cat: list[tuple[str, str, float]] = []
+    top: list[tuple[str, set[str], float]] = []
+    for ex in corp_train:
+        rec = ex.label
+        if rec.get("sentiment") in SENTIMENTS:
+            sent.append((ex.text, rec["sentiment"], 1.0))
+        if rec.get("category") in CATEGORIES:
+            cat.append((ex.text, rec["category"], 1.0))
+        top.append((ex.text, {t for t in rec.get("topics") or [] if t in topic_codes}, 1.0))
+
+    ext_counts: Counter[str] = Counter()
+    if root.exists():
+        for ex in D.vnexpress("train", root):
+            sent.append((ex.text, ex.label, EXTERNAL_WEIGHT))
+            ext_counts["vnexpress"] += 1
+        bm = D.baomoi(root, per_label=700)
+        none_budget: Counter[str] = Counter()
+        for ex in bm:
+            if ex.label in BAOMOI_SKIP:
+                continue
+            topic = BAOMOI_TOPICS.get(ex.label)
+            if topic is not None or none_budget[ex.label] < 250:
+                top.append((_clip(ex.text), {topic} if topic in topic_codes else set(), EXTERNAL_WEIGHT))
+                ext_counts["baomoi-topics"] += 1
+                if topic is None:
+                    none_budget[ex.label] += 1
+            if (
+                D.hash_split(ex.id) == "train"
+                and ext_counts["baomoi-none"] < 1500
+                and int(ex.id[-1:] or 0) % 3 == 0
+            ):
+                cat.append((_clip(ex.text), "none", EXTERNAL_WEIGHT))
+                ext_counts["baomoi-none"] += 1
+        vntc_counts: Counter[str] = Counter()
+        for ex in D.vntc("train", root, stride=7):
+            if ex.label in VNTC_TOPICS and vntc_counts[ex.label] < 300:
+                top.append((_clip(ex.text), {VNTC_TOPICS[ex.label]} & set(topic_codes), EXTERNAL_WEIGHT))
+            elif ex.label in VNTC_NEGATIVE and vntc_counts[ex.label] < 100:
+                top.append((_clip(ex.text), set(), EXTERNAL_WEIGHT))
+            else:
+                continue
+            vntc_counts[ex.label] += 1
+            ext_counts["vntc"] += 1
+        tox = [(ex.text, ex.label, 1.0) for ex in D.vihos("train", root)]
+        tox_dev = [(ex.text, ex.label) for ex in D.vihos("dev", root)]
+        for text, label, _ in tox:
+            if not label and ext_counts["vihos-none"] < 1000 and len(text.split()) >= 6:
+                cat.append((text, "none", EXTERNAL_WEIGHT))
+                ext_counts["vihos-none"] += 1
+        ext_counts["vihos"] = len(tox)
+    else:
+        log.warning("data dir %s not found: training on the domain corpus only", root)
+        tox, tox_dev = [], []
+
+    for ex in staff_labels(store):
+        cat.append((ex.text, ex.label, 2.0))  # an officer's decision outweighs a corpus label
+        ext_counts["staff-labels"] += 1
+
+    dev = [(ex.text, ex.label) for ex in corp_dev]
+    vn_dev = [(ex.text, ex.label) for ex in D.vnexpress("dev", root)] if root.exists() else []
+    return {
+        "sentiment": sent,
+        "category": cat,
+        "topics": top,
+        "toxic": tox,
+        "dev": dev,
+        "vn_dev": vn_dev,
+        "tox_dev": tox_dev,
+        "topic_codes": topic_codes,
+        "counts": {"corpus_train": len(corp_train), "corpus_dev": len(corp_dev), **ext_counts},
+    }
+
+
+def _fingerprint(data: dict[str, Any]) -> str:
+    h = hashlib.sha256()
+    for task in ("sentiment", "category", "topics", "toxic"):
+        for row in data[task]:
+            h.update(str(row[0][:200]).encode())
+            h.update(repr(sorted(row[1]) if isinstance(row[1], set) else row[1]).encode())
+    return h.hexdigest()[:8]
+
+
+def _macro(y_true: list[str], y_pred: list[str]) -> float:
+    return float(f1_score(y_true, y_pred, average="macro", zero_division=0)) if y_true else 0.0
+
+
+def train_all(
+    data_dir: str | Path | None,
+    out_dir: str | Path | None,
+    profile: Profile,
+    store: Any = None,
+    corpus_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Train sentiment, category, topics and toxic heads; write ``models.joblib`` and
+    ``MODEL_CARD.md`` to ``out_dir``; return the metadata (counts, chosen settings, dev scores)."""
+    t0 = time.perf_counter()
+    out = Path(out_dir) if out_dir else ARTIFACTS_DIR
+    data = gather(Path(data_dir) if data_dir else None, corpus_dir, profile, store)
+    log.info("training data: %s", data["counts"])
+
+    all_texts = [r[0] for task in ("sentiment", "category", "topics", "toxic") for r in data[task]]
+    # de-duplicate while keeping order, so the featurizer's document frequencies are not skewed
+    uniq = list(dict.fromkeys(all_texts))
+    feat = Featurizer(max_features=120_000, min_df=2)
+    feat.fit(uniq)
+    log.info("featurizer: %d texts, %d features", len(uniq), feat.n_features)
+    dev_texts = [t for t, _ in data["dev"]]
+    Xdev = feat.transform(dev_texts) if dev_texts else None
+    heads: dict[str, LinearHead] = {}
+    meta: dict[str, Any] = {"counts": data["counts"], "seed": SEED, "dev": {}}
+
+    # -- sentiment: dev = corpus dev + VnExpress dev --------------------------------------
+    s_rows = data["sentiment"]
+    Xs = feat.transform([r[0] for r in s_rows])
+    ys = [r[1] for r in s_rows]
+    ws = np.array([r[2] for r in s_rows])
+    sdev = [(t, rec["sentiment"]) for t, rec in data["dev"] if rec.get("sentiment") in SENTIMENTS] + data[
+        "vn_dev"
+    ]
+    Xsd = feat.transform([t for t, _ in sdev]) if sdev else None
+
+    def s_score(h: LinearHead) -> float:
+        if Xsd is None:
+            return 0.0
+        pred = [h.classes[i] for i in h.scores(Xsd).argmax(1)]
+        return _macro([y for _, y in sdev], pred)
+
+    C, heads["sentiment"], score = _pick_c(
+        lambda c: _fit_softmax(Xs, ys, ws, c, list(SENTIMENTS)), s_score, [2.0, 8.0]
+    )
+    meta["dev"]["sentiment_macro_f1"] = round(score, 4)
+    meta["sentiment_C"] = C
+
+    # -- category ------------------------------------------------------------------------
+    c_rows = data["category"]
+    Xc = feat.transform([r[0] for r in c_rows])
+    yc = [r[1] for r in c_rows]
+    wc = np.array([r[2] for r in c_rows])
+    cdev = [
+        (i, rec["category"]) for i, (_, rec) in enumerate(data["dev"]) if rec.get("category") in CATEGORIES
+    ]
+
+    def c_score(h: LinearHead) -> float:
+        if not cdev or Xdev is None:
+            return 0.0
+        P = h.scores(Xdev[[i for i, _ in cdev]])
+        return _macro([y for _, y in cdev], [h.classes[i] for i in P.argmax(1)])
+
+    C, heads["category"], score = _pick_c(
+        lambda c: _fit_softmax(Xc, yc, wc, c, list(CATEGORIES)), c_score, [2.0, 8.0, 32.0]
+    )
+    meta["dev"]["category_macro_f1"] = round(score, 4)
+    meta["category_C"] = C
+
+    # -- topics: one sigmoid per profile code with positives --------------------------------
+    t_rows = data["topics"]
+    Xt = feat.transform([r[0] for r in t_rows])
+    wt = np.array([r[2] for r in t_rows])
+    codes = [c for c in data["topic_codes"] if any(c in r[1] for r in t_rows)]
+    coefs, icpts = [], []
+    for code in codes:
+        y = np.array([int(code in r[1]) for r in t_rows])
+        co, ic = _fit_sigmoid(Xt, y, wt, 4.0)
+        coefs.append(co)
+        icpts.append(ic)
+    thead = LinearHead("sigmoid", codes, np.vstack(coefs), np.array(icpts, dtype=np.float32))
+    thr, prior, micro = _tune_topics(thead, data, Xdev, profile)
+    thead.thresholds = {"*": thr}
+    heads["topics"] = thead
+    meta["topic_prior"] = prior
+    meta["dev"]["topics_micro_f1"] = round(micro, 4)
+
+    # -- toxic wording (ViHOS) ----------------------------------------------------------------
+    if data["toxic"]:
+        Xx = feat.transform([r[0] for r in data["toxic"]])
+        yx = np.array([r[1] for r in data["toxic"]])
+        co, ic = _fit_sigmoid(Xx, yx, np.ones(len(yx)), 1.0)
+        heads["toxic"] = LinearHead("sigmoid", ["toxic"], co[None, :], np.array([ic], dtype=np.float32))
+        if data["tox_dev"]:
+            p = heads["toxic"].scores(feat.transform([t for t, _ in data["tox_dev"]]))[:, 0]
+            yd = np.array([y for _, y in data["tox_dev"]])
+            meta["dev"]["toxic_f1"] = round(float(f1_score(yd, p >= 0.5)), 4)
+            # the risk reason needs few false alarms: lowest cut with precision >= 0.9 on dev
+            meta["toxic_threshold"] = 0.9
+            for cut in np.arange(0.5, 0.95, 0.025):
+                sel = p >= cut
+                if sel.sum() and yd[sel].mean() >= 0.9:
+                    meta["toxic_threshold"] = round(float(cut), 3)
+                    break
+
+    meta["version"] = datetime.now(UTC).strftime("%Y%m%d") + "." + _fingerprint(data)
+    meta["trained_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    meta["features"] = feat.n_features
+    meta["profile"] = profile.province.code
+    meta["seconds"] = round(time.perf_counter() - t0, 1)
+    bundle = ModelBundle(feat, heads, meta)
+    path = bundle.save(out)
+    meta["size_mb"] = round(path.stat().st_size / 1e6, 2)
+    (out / "train_meta.json").write_text(
+        json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    log.info("wrote %s (%.1f MB) in %.0f s", path, meta["size_mb"], meta["seconds"])
+    return meta
+
+
+def _tune_topics(
+    head: LinearHead, data: dict[str, Any], Xdev: Any, profile: Profile
+) -> tuple[float, float, float]:
+    """Global threshold and lexicon prior maximising micro-F1 on corpus dev."""
+    dev = data["dev"]
+    if Xdev is None or not dev:
+        return 0.5, 0.0, 0.0
+    P = head.scores(Xdev)
+    hits = [topic_lexicon_hits(profile, t) for t, _ in dev]
+    gold = [{c for c in rec.get("topics") or [] if c in head.classes} for _, rec in dev]
+    best = (0.5, 0.0, -1.0)
+    for prior in (0.0, 0.05, 0.1, 0.15):
+        Q = P.copy()
+        for i, h in enumerate(hits):
+            for j, code in enumerate(head.classes):
+                if code in h:
+                    Q[i, j] = min(1.0, Q[i, j] + prior)
+        for thr in np.arange(0.2, 0.75, 0.05):
+            tp = fp = fn = 0
+            for i, g in enumerate(gold):
+                pred = {head.classes[j] for j in np.flatnonzero(Q[i] >= thr)}
+                tp += len(pred & g)
+                fp += len(pred - g)
+                fn += len(g - pred)
+            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            if f1 > best[2] + 1e-9:
+                best = (round(float(thr), 2), prior, f1)
+    return best
+
+
+def write_model_card(meta: dict[str, Any], out_dir: Path, eval_summary: str = "") -> Path:
+    """Render ``MODEL_CARD.md`` from the training metadata (and optional evaluation table)."""
+    counts = "\n".join(f"| {k} | {v} |" for k, v in meta["counts"].items())
+    dev = "\n".join(f"| {k} | {v} |" for k, v in meta["dev"].items())
+    text = f"""# giamsat NLP models — model card
+
+Version **{meta["version"]}**, trained {meta["trained_at"]} (UTC) in {meta["seconds"]} s,
+seed {meta["seed"]}, profile `{meta["profile"]}`. Artefact `models.joblib` ({meta.get("size_mb", "?")} MB):
+one hashed TF-IDF featurizer ({meta["features"]} columns: syllable 1-2-grams with and without
+diacritics, folded character 2-4-grams, emoji) and logistic-regression heads stored as float32 arrays.
+Rebuild: `giamsat train` (`nlp.train.train_all`), which is deterministic for the same data.
+
+## Heads
+- `sentiment`: tich-cuc / trung-tinh / tieu-cuc (C={meta.get("sentiment_C")}, balanced classes)
+- `category`: none / phan-anh / sai-su-that / xau-doc (C={meta.get("category_C")}, balanced classes)
+- `topics`: one-vs-rest sigmoid per profile topic, global threshold tuned on corpus dev;
+  lexicon prior +{meta.get("topic_prior")} when a topic's lexicon phrase occurs (tuned on dev)
+- `toxic`: offensive/hateful wording (ViHOS spans present), a risk signal only
+
+## Training data (rows)
+Only sets whose terms allow it: our domain corpus (train part of the id-hash split), VnExpress
+comments (MIT), Baomoi (GPL-3.0), VNTC (MIT), ViHOS (MIT), staff labels from the store.
+External rows weigh {EXTERNAL_WEIGHT} of a corpus row.
+
+| source | rows |
+|---|---|
+{counts}
+
+## Dev scores (used for model selection)
+| metric | value |
+|---|---|
+{dev}
+
+{eval_summary}
+
+## Limits
+- The domain corpus is written for this project (see `nlp/corpus/README.md`); real traffic differs.
+- Topics outside the khanh-hoa taxonomy are learnt only from Baomoi/VNTC categories that fit them.
+- `sai-su-that` is a *triage hint*, not fact-checking: the model flags wording typical of rumours;
+  only a matched debunked claim (`nlp.claims`) says a text repeats a known falsehood.
+"""
+    path = out_dir / "MODEL_CARD.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+app = typer.Typer(help="Huấn luyện lại các mô hình phân loại (train).")
+
+
+@app.command("train")
+def train_cmd(
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="thư mục dữ liệu (mặc định GIAMSAT_DATA_DIR)"
+    ),
+    out_dir: Path | None = typer.Option(None, "--out", help="nơi ghi mô hình (mặc định nlp/artifacts)"),
+    profile: str | None = typer.Option(None, "--profile", help="hồ sơ tỉnh"),
+) -> None:
+    """Huấn luyện lại mô hình cảm xúc, chủ đề, phân loại và ngôn từ độc hại (khoảng 1 phút).
+
+    Ví dụ: giamsat train
+    Ví dụ: giamsat train --data-dir /srv/data --out /tmp/models
+    """
+    from giamsat.profile import load_profile
+
+    out = out_dir or ARTIFACTS_DIR
+    meta = train_all(data_dir, out, load_profile(profile))
+    write_model_card(meta, out)
+    typer.echo(
+        f"Đã huấn luyện phiên bản {meta['version']} ({meta['size_mb']} MB) trong {meta['seconds']} giây: {out}"
+    )

@@ -1,0 +1,78 @@
+"""Helpers shared by the dashboard tests (imported by name: pytest runs with --import-mode=importlib,
+so ``conftest`` itself is not importable; ``conftest.py`` puts this folder on ``sys.path``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard import auth
+from dashboard.sample import generate
+from storage.model import utcnow
+from storage.sqlite import SQLiteStore
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+PASSWORD = "mat-khau-thu-nghiem"
+USERS = {"monitor": "giamsat1", "leader": "lanhdao", "unit": "tnmt", "admin": "admin", "unit2": "congan"}
+N_ITEMS = 240
+
+
+def fill(store: SQLiteStore, count: int = N_ITEMS) -> None:
+    items = list(generate(count, end=utcnow() - timedelta(minutes=5), days=10, story_count=40))
+    store.upsert_items(items)
+    store.save_enrichments([(i.id, i.enrichment) for i in items if i.id and i.enrichment])
+    from giamsat.profile import load_profile
+    from storage.base import Query
+    from triage.service import Triage
+
+    risky = store.search(Query(min_risk=0.5, order="oldest"), limit=count).items
+    Triage(load_profile("khanh-hoa"), store).ingest(risky)
+    for username in USERS.values():
+        auth.set_password(store, username, PASSWORD)
+    store.put_doc(
+        "sources",
+        {
+            "id": "vnexpress",
+            "last_success": utcnow().isoformat(),
+            "consecutive_failures": 0,
+            "items_per_day": 42,
+        },
+    )
+    store.put_doc(
+        "sources",
+        {
+            "id": "tuoitre",
+            "last_success": (utcnow() - timedelta(days=2)).isoformat(),
+            "last_error": "HTTP 503 Service Unavailable",
+            "consecutive_failures": 4,
+            "items_per_day": 30,
+        },
+    )
+
+
+def login(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click()
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    """All visible text of the last run: markdown, headers, captions, messages, metrics."""
+    parts: list[str] = []
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "error",
+        "warning",
+        "info",
+        "success",
+    ):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    parts.extend(f"{m.label} {m.value}" for m in at.metric)
+    return "\n".join(parts)

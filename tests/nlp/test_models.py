@@ -1,0 +1,102 @@
+"""Features, lexicons and the shipped classifiers (real artefact in nlp/artifacts)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp.features import Featurizer, LexiconMatcher, analyze, fold_lower, prepare, topic_lexicon_hits
+from nlp.models import ModelBundle
+from storage.model import CATEGORIES, SENTIMENTS
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_folded_view_links_text_with_and_without_diacritics() -> None:
+    with_marks = set(analyze("Người dân phản ánh thu hồi đất"))
+    without = set(analyze("nguoi dan phan anh thu hoi dat"))
+    assert "f:thu hoi" in with_marks & without
+    assert "w:thu hồi" in with_marks and "w:thu hồi" not in without
+
+
+def test_prepare_normalises_tone_style_teencode_and_noise() -> None:
+    assert prepare("Hoà Bình") == prepare("Hòa Bình")
+    assert "urltoken" in prepare("xem https://fb.com/abc")
+    assert "w:không" in analyze("ko biết")  # teencode expanded
+    assert fold_lower("đất đai khánh hòa") == "dat dai khanh hoa"
+
+
+def test_lexicon_is_diacritic_sensitive_unless_text_has_none() -> None:
+    m = LexiconMatcher({"thien-tai": ["bão", "lũ lụt"]})
+    assert m.find("Bao nhiêu người dân bị ảnh hưởng?") == {}
+    assert m.find("Cơn bão số 13 gây lũ lụt") == {"thien-tai": ["bão", "lũ lụt"]}
+    assert m.find("con bao so 13 gay lu lut") == {"thien-tai": ["lũ lụt", "bão"]} or set(
+        m.find("con bao so 13 gay lu lut")["thien-tai"]
+    ) == {"bão", "lũ lụt"}
+
+
+def test_profile_topic_lexicon_both_tone_styles(profile) -> None:
+    assert "moi-truong" in topic_lexicon_hits(profile, "Người dân kêu mùi hôi, nghi xả thải ra sông")
+    assert "thien-tai" in topic_lexicon_hits(profile, "Sạt lở nghiêm trọng sau mưa lớn")
+
+
+def test_featurizer_is_deterministic_and_capped() -> None:
+    texts = ["đường hư hỏng nặng", "đường hư hỏng", "cán bộ nhũng nhiễu", "nhũng nhiễu dân"] * 3
+    a, b = Featurizer(max_features=50), Featurizer(max_features=50)
+    Xa, Xb = a.fit_transform(texts), b.fit_transform(texts)
+    assert a.n_features == 50
+    assert np.array_equal(a.columns, b.columns) and (Xa != Xb).nnz == 0
+
+
+@pytest.fixture(scope="module")
+def bundle() -> ModelBundle:
+    return ModelBundle.load()
+
+
+def test_shipped_bundle_predicts_every_head(bundle, profile) -> None:
+    texts = [
+        "Đường vào thôn ngập sâu, ổ gà khắp nơi, người dân bức xúc phản ánh nhiều lần mà chưa ai giải quyết",
+        "Du khách quốc tế đổ về Nha Trang dịp lễ hội, nhiều khách sạn và resort kín phòng",
+        "",
+    ]
+    preds = bundle.predict(texts, topic_codes={t.code for t in profile.topics})
+    assert len(preds) == 3
+    for p in preds:
+        assert p.sentiment[0] in SENTIMENTS and p.category[0] in CATEGORIES
+        assert abs(sum(p.category_probs.values()) - 1) < 1e-4
+        assert all(code in {t.code for t in profile.topics} for code, _ in p.topics)
+        assert [s for _, s in p.topics] == sorted((s for _, s in p.topics), reverse=True)
+    assert preds[0].category[0] == "phan-anh" and preds[0].sentiment[0] == "tieu-cuc"
+    assert preds[1].category[0] == "none"
+    assert "du-lich" in [c for c, _ in preds[1].topics]
+    assert bundle.version and all(v.endswith(bundle.version) for v in bundle.versions().values())
+
+
+def test_shipped_artefacts_are_small() -> None:
+    total = sum(p.stat().st_size for p in (REPO / "nlp" / "artifacts").glob("*") if p.is_file())
+    assert total < 30e6
+
+
+def test_train_rebuilds_reproducibly_from_the_corpus(tmp_path, profile) -> None:
+    """Corpus-only training (no external data dir) twice gives identical heads."""
+    from nlp.train import train_all, write_model_card
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = []
+    for name in ("press.jsonl", "social.jsonl"):
+        lines += (REPO / "nlp" / "corpus" / name).read_text(encoding="utf-8").splitlines()[:100]
+    (corpus / "mix.jsonl").write_text("\n".join([*lines, "{broken"]) + "\n", encoding="utf-8")
+    metas = [
+        train_all(tmp_path / "no-data", tmp_path / f"out{i}", profile, corpus_dir=corpus) for i in (1, 2)
+    ]
+    assert metas[0]["counts"]["corpus_train"] > 120
+    a, b = (ModelBundle.load(tmp_path / f"out{i}") for i in (1, 2))
+    for head in ("sentiment", "category", "topics"):
+        assert np.array_equal(a.heads[head].coef, b.heads[head].coef)
+    card = write_model_card(metas[0], tmp_path / "out1")
+    assert "model card" in card.read_text(encoding="utf-8")
+    assert json.loads((tmp_path / "out1" / "train_meta.json").read_text())["version"] == metas[0]["version"]
