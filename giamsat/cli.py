@@ -242,50 +242,64 @@ def run(
 def analyze(
     in_path: Annotated[Path, typer.Argument(help="Tệp JSONL vào: mỗi dòng có ít nhất 'id' và 'text'.")],
     out: Annotated[Path, typer.Option("-o", "--output", help="Tệp JSONL kết quả.")],
+    entities: Annotated[str, typer.Option(help="Nhận dạng thực thể: all, relevant (tin liên quan/rủi ro) hoặc none.")] = "relevant",
 ) -> None:
     """Phân tích một tệp JSONL (ngôn ngữ, địa danh, cảm xúc, chủ đề, phân loại, rủi ro, điều phối).
 
-    Ví dụ: giamsat analyze posts.jsonl -o posts.analyzed.jsonl
+    Dòng hỏng được báo kèm số dòng và bỏ qua; các dòng còn lại vẫn được xử lý.
+
+    Ví dụ: giamsat analyze posts.jsonl -o posts.analyzed.jsonl --entities none
     """
+    if entities not in ("all", "relevant", "none"):
+        raise typer.BadParameter("--entities: all, relevant hoặc none")
     ctx = get_context()
-    stats = _call("nlp.analyze", "analyze_file", in_path, out, ctx.profile)
+    mode: bool | str = {"all": True, "none": False}.get(entities, "relevant")
+    stats = _call("nlp.analyze", "analyze_file", in_path, out, ctx.profile, entities=mode)
     console.print(f"Kết quả: {out} — {stats}")
 
 
 @app.command()
 def train(
     out: Annotated[Path | None, typer.Option(help="Thư mục ghi mô hình (mặc định nlp/artifacts).")] = None,
-    use_labels: Annotated[
-        bool, typer.Option(help="Dùng cả quyết định của cán bộ trong kho làm nhãn.")
-    ] = True,
+    use_labels: Annotated[bool, typer.Option(help="Dùng cả quyết định của cán bộ trong kho làm nhãn.")] = True,
 ) -> None:
     """Huấn luyện lại mọi mô hình (tái lập được: seed cố định) từ dữ liệu kèm theo và ../shared/data.
 
     Ví dụ: giamsat train --out /tmp/models
     """
+    from nlp.train import ARTIFACTS_DIR, train_all, write_model_card
+
     ctx = get_context()
-    result = _call(
-        "nlp.train",
-        "train_all",
-        ctx.settings.data_dir,
-        out,
-        ctx.profile,
-        store=ctx.store if use_labels else None,
-    )
-    console.print(result)
+    target = out or ARTIFACTS_DIR
+    meta = train_all(ctx.settings.data_dir, target, ctx.profile, store=ctx.store if use_labels else None)
+    write_model_card(meta, target)
+    console.print(f"Đã huấn luyện phiên bản {meta['version']} ({meta['size_mb']} MB) trong {meta['seconds']} giây: {target}")
 
 
 @app.command("eval")
 def evaluate(
-    sample: Annotated[int | None, typer.Option(help="Chỉ lấy N mẫu mỗi tập (nhanh, dùng trong CI).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Ghi bảng kết quả (JSON/Markdown theo đuôi tệp).")] = None,
+    sample: Annotated[int | None, typer.Option(help="Chỉ lấy N mẫu kiểm tra mỗi bộ (nhanh, dùng trong CI).")] = None,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Chỉ các bộ này (lặp lại được).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Ghi kết quả JSON.")] = None,
+    md_out: Annotated[Path | None, typer.Option("--markdown", help="Ghi bảng Markdown (kèm ma trận nhầm lẫn).")] = None,
 ) -> None:
     """Đánh giá trên tập test của các bộ dữ liệu công khai, so với điểm đã công bố.
 
     Ví dụ: giamsat eval --sample 300
+    Ví dụ: giamsat eval --only vihsd --markdown eval.md
     """
+    from dataclasses import asdict
+
+    from nlp.evaluate import evaluate as run_eval
+    from nlp.evaluate import print_table, to_markdown
+
     ctx = get_context()
-    _call("nlp.evaluate", "run_cli", ctx.settings.data_dir, sample=sample, out=out, profile=ctx.profile)
+    results = run_eval(ctx.settings.data_dir, sample, only or None)
+    print_table(results)
+    if json_out:
+        json_out.write_text(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1), encoding="utf-8")
+    if md_out:
+        md_out.write_text(to_markdown(results), encoding="utf-8")
 
 
 # -- search ----------------------------------------------------------------------------------

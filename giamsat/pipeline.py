@@ -7,6 +7,7 @@ runs triage's periodic duties (escalations, lock expiry, outbox).
 
 from __future__ import annotations
 
+import base64
 import logging
 import signal
 import time
@@ -61,7 +62,8 @@ def process_pending(
     from triage.service import Triage
 
     report = ProcessReport()
-    enricher = Enricher(profile, store)
+    index = load_story_index(store)
+    enricher = Enricher(profile, store, story_index=index, story_stats=_story_stats_from(store))
     triage = Triage(profile, store)
     while limit is None or report.enriched < limit:
         items = store.pending_enrichment(batch if limit is None else min(batch, limit - report.enriched))
@@ -87,10 +89,43 @@ def process_pending(
         except Exception as exc:
             log.exception("triage failed on a batch")
             report.errors.append(f"triage: {exc}")
-    save = getattr(enricher, "save_state", None)
-    if save:
-        save()
+    if report.enriched:
+        save_story_index(store, index)
     return report
+
+
+STORY_WINDOW_HOURS = 24.0
+
+
+def load_story_index(store: Store) -> Any:
+    """The incremental near-duplicate index survives restarts as a document in the store."""
+    from nlp.stories import StoryIndex
+
+    doc = store.get_doc("state", "story-index")
+    if doc and doc.get("data"):
+        try:
+            return StoryIndex.from_bytes(base64.b64decode(doc["data"]))
+        except ValueError:
+            log.warning("stored story index is unreadable; starting a new one")
+    return StoryIndex()
+
+
+def save_story_index(store: Store, index: Any) -> None:
+    store.put_doc("state", {"id": "story-index", "data": base64.b64encode(index.to_bytes()).decode("ascii")})
+
+
+def _story_stats_from(store: Store) -> Callable[[str, Item], dict[str, Any]] | None:
+    """Reach and velocity of a story so far: distinct sources and items in the last 24 hours,
+    counting the item being enriched (it is not saved with its story id yet)."""
+    stats_fn = getattr(store, "story_stats", None)
+    if stats_fn is None:
+        return None
+
+    def stats(story_id: str, item: Item) -> dict[str, Any]:
+        s = stats_fn(story_id, since=utcnow() - timedelta(hours=STORY_WINDOW_HOURS))
+        return {"sources": max(1, s["sources"]), "items": s["items"] + 1, "window_hours": STORY_WINDOW_HOURS}
+
+    return stats
 
 
 def due_sources(profile: Profile, store: Store, now: datetime) -> list[Source]:
