@@ -196,16 +196,25 @@ def import_export(
 def process(
     limit: Annotated[int | None, typer.Option(help="Xử lý tối đa N tin.")] = None,
     batch: Annotated[int, typer.Option(help="Số tin mỗi lô.")] = 256,
+    loop: Annotated[
+        bool,
+        typer.Option("--loop", help="Chạy liên tục như một worker (kèm nhắc hạn, leo thang, gửi thông báo)."),
+    ] = False,
+    tick: Annotated[float, typer.Option(help="Giây giữa hai vòng khi --loop.")] = 5.0,
 ) -> None:
     """Phân tích (NLP) các tin mới trong kho và mở/cập nhật cảnh báo.
 
     Ví dụ: giamsat process --limit 1000
+    Ví dụ: giamsat process --loop   (worker, dùng cùng 'giamsat run --no-process')
     """
     from rich.progress import Progress
 
-    from giamsat.pipeline import process_pending
+    from giamsat.pipeline import process_pending, work_forever
 
     ctx = get_context()
+    if loop:
+        work_forever(ctx.profile, ctx.store, tick_seconds=tick)
+        return
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("Phân tích tin", total=limit)
         report = process_pending(
@@ -223,6 +232,13 @@ def run(
     sources: Annotated[Path | None, typer.Option("--sources", help="Tệp YAML nguồn thay cho hồ sơ.")] = None,
     tick: Annotated[float, typer.Option(help="Giây giữa hai vòng kiểm tra.")] = 5.0,
     cycles: Annotated[int | None, typer.Option(help="Dừng sau N vòng (để thử).")] = None,
+    with_processing: Annotated[
+        bool,
+        typer.Option(
+            "--process/--no-process",
+            help="Tự phân tích và xử lý cảnh báo (tắt khi có worker riêng: 'giamsat process --loop').",
+        ),
+    ] = True,
 ) -> None:
     """Chạy liên tục: thu thập theo chu kỳ từng nguồn, phân tích, cảnh báo, nhắc hạn và leo thang.
 
@@ -234,7 +250,9 @@ def run(
     pool = None
     if sources:
         pool = _call("crawlers.runner", "load_sources_file", sources)
-    run_forever(ctx.profile, ctx.store, sources=pool, tick_seconds=tick, max_cycles=cycles)
+    run_forever(
+        ctx.profile, ctx.store, sources=pool, tick_seconds=tick, max_cycles=cycles, process=with_processing
+    )
 
 
 # -- NLP -------------------------------------------------------------------------------------
@@ -242,7 +260,9 @@ def run(
 def analyze(
     in_path: Annotated[Path, typer.Argument(help="Tệp JSONL vào: mỗi dòng có ít nhất 'id' và 'text'.")],
     out: Annotated[Path, typer.Option("-o", "--output", help="Tệp JSONL kết quả.")],
-    entities: Annotated[str, typer.Option(help="Nhận dạng thực thể: all, relevant (tin liên quan/rủi ro) hoặc none.")] = "relevant",
+    entities: Annotated[
+        str, typer.Option(help="Nhận dạng thực thể: all, relevant (tin liên quan/rủi ro) hoặc none.")
+    ] = "relevant",
 ) -> None:
     """Phân tích một tệp JSONL (ngôn ngữ, địa danh, cảm xúc, chủ đề, phân loại, rủi ro, điều phối).
 
@@ -261,7 +281,9 @@ def analyze(
 @app.command()
 def train(
     out: Annotated[Path | None, typer.Option(help="Thư mục ghi mô hình (mặc định nlp/artifacts).")] = None,
-    use_labels: Annotated[bool, typer.Option(help="Dùng cả quyết định của cán bộ trong kho làm nhãn.")] = True,
+    use_labels: Annotated[
+        bool, typer.Option(help="Dùng cả quyết định của cán bộ trong kho làm nhãn.")
+    ] = True,
 ) -> None:
     """Huấn luyện lại mọi mô hình (tái lập được: seed cố định) từ dữ liệu kèm theo và ../shared/data.
 
@@ -273,15 +295,21 @@ def train(
     target = out or ARTIFACTS_DIR
     meta = train_all(ctx.settings.data_dir, target, ctx.profile, store=ctx.store if use_labels else None)
     write_model_card(meta, target)
-    console.print(f"Đã huấn luyện phiên bản {meta['version']} ({meta['size_mb']} MB) trong {meta['seconds']} giây: {target}")
+    console.print(
+        f"Đã huấn luyện phiên bản {meta['version']} ({meta['size_mb']} MB) trong {meta['seconds']} giây: {target}"
+    )
 
 
 @app.command("eval")
 def evaluate(
-    sample: Annotated[int | None, typer.Option(help="Chỉ lấy N mẫu kiểm tra mỗi bộ (nhanh, dùng trong CI).")] = None,
+    sample: Annotated[
+        int | None, typer.Option(help="Chỉ lấy N mẫu kiểm tra mỗi bộ (nhanh, dùng trong CI).")
+    ] = None,
     only: Annotated[list[str] | None, typer.Option("--only", help="Chỉ các bộ này (lặp lại được).")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Ghi kết quả JSON.")] = None,
-    md_out: Annotated[Path | None, typer.Option("--markdown", help="Ghi bảng Markdown (kèm ma trận nhầm lẫn).")] = None,
+    md_out: Annotated[
+        Path | None, typer.Option("--markdown", help="Ghi bảng Markdown (kèm ma trận nhầm lẫn).")
+    ] = None,
 ) -> None:
     """Đánh giá trên tập test của các bộ dữ liệu công khai, so với điểm đã công bố.
 
@@ -297,7 +325,9 @@ def evaluate(
     results = run_eval(ctx.settings.data_dir, sample, only or None)
     print_table(results)
     if json_out:
-        json_out.write_text(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1), encoding="utf-8")
+        json_out.write_text(
+            json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1), encoding="utf-8"
+        )
     if md_out:
         md_out.write_text(to_markdown(results), encoding="utf-8")
 
@@ -471,19 +501,15 @@ def demo(
     raise typer.Exit(run_demo(no_dashboard=no_dashboard, port=port, keep=keep))
 
 
-@app.command()
-def migrate(
-    to: Annotated[str, typer.Option("--to", help="Kho đích, ví dụ https://localhost:9200")],
-) -> None:
-    """Sao chép kho hiện tại (SQLite) sang Elasticsearch; chạy lại được, tiếp tục từ chỗ dừng.
+def _migrate_command() -> None:
+    try:
+        from storage.migrate import migrate_command
+    except ImportError:
+        return
+    app.command("migrate")(migrate_command)
 
-    Ví dụ: GIAMSAT_STORE=sqlite:///kh.db ELASTICSEARCH_PASSWORD=... giamsat migrate --to https://localhost:9200
-    """
-    from storage import open_store
 
-    ctx = get_context()
-    stats = _call("storage.migrate", "migrate_store", ctx.store, open_store(to), progress=True, resume=True)
-    console.print(stats)
+_migrate_command()
 
 
 @app.command()

@@ -95,7 +95,13 @@ def run_demo(no_dashboard: bool = False, port: int = 8501, keep: bool = False) -
     try:
         sources = demo_sources(base)
         console.print(f"Trang tin mẫu: {base} ({len(sources)} nguồn)")
-        report = crawl(profile, store, sources=[s for s in sources if s.type != "social-import"], once=True, settings=FAST)
+        report = crawl(
+            profile,
+            store,
+            sources=[s for s in sources if s.type != "social-import"],
+            once=True,
+            settings=FAST,
+        )
         console.print(f"Thu thập: {report.summary() if hasattr(report, 'summary') else report}")
         for export in sorted((DEMO_SITE / "exports").glob("*")):
             rep = import_social_export(store, profile, export, source_id="mxh-demo")

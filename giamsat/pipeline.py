@@ -58,7 +58,6 @@ def process_pending(
     on_progress: Callable[[int], None] | None = None,
 ) -> ProcessReport:
     from nlp.enrich import Enricher
-
     from triage.service import Triage
 
     report = ProcessReport()
@@ -128,6 +127,40 @@ def _story_stats_from(store: Store) -> Callable[[str, Item], dict[str, Any]] | N
     return stats
 
 
+def _work_once(profile: Profile, store: Store, triage: Any) -> None:
+    report = process_pending(profile, store)
+    if report.enriched:
+        log.info("enriched %d item(s), %d alert(s) opened or updated", report.enriched, report.alerts)
+    try:
+        triage.tick()
+    except Exception:
+        log.exception("triage duties failed")
+
+
+def work_forever(
+    profile: Profile, store: Store, tick_seconds: float = 5.0, max_cycles: int | None = None
+) -> None:
+    """The worker: enrich and triage what the crawler stored, then escalations and the outbox."""
+    from triage.service import Triage
+
+    stopping = False
+
+    def _stop(signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    triage = Triage(profile, store)
+    cycles = 0
+    while not stopping and (max_cycles is None or cycles < max_cycles):
+        cycles += 1
+        _work_once(profile, store, triage)
+        end = time.monotonic() + tick_seconds
+        while not stopping and time.monotonic() < end:
+            time.sleep(0.2)
+
+
 def due_sources(profile: Profile, store: Store, now: datetime) -> list[Source]:
     """Sources whose polling interval has elapsed since their last attempt."""
     due = []
@@ -147,8 +180,12 @@ def run_forever(
     sources: list[Source] | None = None,
     tick_seconds: float = 5.0,
     max_cycles: int | None = None,
+    process: bool = True,
 ) -> None:
-    """The scheduler: crawl due sources, process, run triage duties; stop cleanly on SIGTERM."""
+    """The scheduler: crawl due sources, process, run triage duties; stop cleanly on SIGTERM.
+
+    With ``process=False`` it only crawls: a separate worker (``work_forever``) enriches and
+    triages, so the two never race on the same items or the story index."""
     from crawlers.runner import crawl
     from triage.service import Triage
 

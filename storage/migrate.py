@@ -1,0 +1,365 @@
+"""Copy one store into another: ``giamsat migrate --to https://es:9200`` moves a province's SQLite
+file into Elasticsearch when it outgrows one machine.
+
+Why it is safe to run twice or to interrupt:
+* item ids are ``item_id_for(canonical_url)`` in every backend, and an item is only replayed from
+  the first revision the destination does not have yet, so re-running adds nothing;
+* records keep their ``version`` and events their ids (``import_doc`` / ``import_event``);
+* progress is checkpointed *in the destination* (collection ``migrations``, one record per
+  source) after every batch: the last copied SQLite rowid and event id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import typer
+
+from storage.base import COLLECTIONS, Query, Store
+from storage.model import Engagement, Event, Item, parse_dt, utcnow
+from storage.sqlite import SQLiteStore
+
+log = logging.getLogger(__name__)
+
+STATE_COLLECTION = "migrations"
+BATCH = 500
+
+
+@dataclass
+class MigrateStats:
+    items: int = 0  # items examined in the source
+    new: int = 0  # items created in the destination
+    revisions: int = 0  # earlier revisions replayed
+    unchanged: int = 0  # already there with the same content
+    enrichments: int = 0
+    docs: int = 0
+    events: int = 0
+    sequences: int = 0
+    collections: list[str] = field(default_factory=list)
+    resumed_from_rowid: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def state_id(src: Store) -> str:
+    return "migrate-" + hashlib.sha1(src.uri.encode("utf-8")).hexdigest()[:12]
+
+
+def _load_state(dst: Store, src: Store, resume: bool) -> dict[str, Any]:
+    fresh = {"id": state_id(src), "source": src.uri, "items_rowid": 0, "events_id": 0, "finished": False}
+    if not resume:
+        return fresh
+    found = dst.get_doc(STATE_COLLECTION, fresh["id"])
+    return {**fresh, **found} if found else fresh
+
+
+def _save_state(dst: Store, state: dict[str, Any]) -> None:
+    state = {k: v for k, v in state.items() if k != "version"}
+    dst.put_doc(STATE_COLLECTION, {**state, "updated": utcnow()})
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[..., Any]]:
+    """A rich progress bar, or a no-op when ``progress=False`` (tests, cron logs)."""
+    if not enabled:
+        yield lambda *a, **k: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(name: str, advance: int = 0, total: int | None = None) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], advance=advance, total=total)
+
+        yield update
+
+
+# -- items ---------------------------------------------------------------------------------------
+def _sqlite_item_batches(
+    src: SQLiteStore, after: int
+) -> Iterator[tuple[int, list[Item], dict[str, int | None]]]:
+    """(last rowid, items, enriched_rev by id) in rowid order: the checkpoint is the rowid."""
+    while True:
+        rows = src.db.execute(
+            "SELECT rowid, id, enriched_rev FROM items WHERE rowid > ? ORDER BY rowid LIMIT ?", (after, BATCH)
+        ).fetchall()
+        if not rows:
+            return
+        items = src.get_items([r["id"] for r in rows])
+        after = rows[-1]["rowid"]
+        yield after, items, {r["id"]: r["enriched_rev"] for r in rows}
+
+
+def _generic_item_batches(src: Store) -> Iterator[tuple[int, list[Item], dict[str, int | None]]]:
+    """Any other source: a full scan (idempotent, so a re-run simply re-checks every item)."""
+    batch: list[Item] = []
+    for it in src.iter_items(Query(), batch=BATCH):
+        batch.append(it)
+        if len(batch) >= BATCH:
+            yield 0, batch, {i.id: i.revision if i.enrichment else None for i in batch if i.id}
+            batch = []
+    if batch:
+        yield 0, batch, {i.id: i.revision if i.enrichment else None for i in batch if i.id}
+
+
+def _get_many(store: Store, ids: list[str]) -> dict[str, Item]:
+    getter = getattr(store, "get_items", None)
+    found = getter(ids) if getter else [x for x in (store.get_item(i) for i in ids) if x]
+    return {i.id: i for i in found if i.id}
+
+
+def _version_item(current: Item, rev: dict[str, Any]) -> Item:
+    """An earlier revision as the item it was when crawled (reach is only known for the latest)."""
+    return Item(
+        source_id=current.source_id,
+        url=current.url,
+        title=rev.get("title") or "",
+        text=rev.get("text") or "",
+        kind=current.kind,
+        canonical_url=current.canonical_url,
+        author=current.author,
+        published=current.published,
+        fetched=parse_dt(rev.get("fetched")) or current.fetched,
+        engagement=Engagement(),
+        language=current.language,
+        content_hash=rev.get("content_hash") or "",
+        meta=current.meta,
+    )
+
+
+def _fresh_copy(item: Item) -> Item:
+    copy = Item.from_dict(item.to_dict())
+    copy.enrichment = None
+    copy.id = None
+    return copy
+
+
+def _copy_items(
+    src: Store, dst: Store, items: list[Item], enriched_rev: dict[str, int | None], stats: MigrateStats
+) -> None:
+    have = _get_many(dst, [i.id for i in items if i.id])
+    # Each item's versions still missing in the destination, oldest first.
+    chains: list[list[tuple[Item, str | None]]] = []
+    for it in items:
+        there = have.get(it.id or "")
+        if there is not None and there.content_hash == it.content_hash:
+            stats.unchanged += 1
+            chains.append([(_fresh_copy(it), it.raw_ref)])  # refreshes reach only
+            continue
+        versions: list[tuple[Item, str | None]] = []
+        if it.revision > 1:
+            for rev in src.item_revisions(it.id or ""):
+                if there is None or rev["revision"] > there.revision:
+                    versions.append((_version_item(it, rev), rev.get("raw_ref")))
+        versions.append((_fresh_copy(it), it.raw_ref))
+        chains.append(versions)
+    # Replay in rounds so every round is one batched upsert: round k holds each item's k-th version.
+    for k in range(max((len(c) for c in chains), default=0)):
+        batch = [c[k] for c in chains if len(c) > k]
+        raw: dict[str, bytes] = {}
+        for version, ref in batch:
+            payload = src.get_raw(ref) if ref else None
+            if payload is not None:
+                raw[version.key] = payload
+        result = dst.upsert_items([v for v, _ in batch], raw=raw)
+        stats.new += result.new
+        stats.revisions += result.revised
+    pairs = [
+        (it.id, it.enrichment)
+        for it in items
+        if it.id and it.enrichment is not None and enriched_rev.get(it.id) == it.revision
+    ]  # an enrichment older than the latest text is redone by the worker, as in the source
+    saver = getattr(dst, "save_enrichments", None)
+    if saver:
+        saver(pairs)
+    else:
+        for item_id, enr in pairs:
+            dst.save_enrichment(item_id, enr)
+    stats.enrichments += len(pairs)
+
+
+# -- documents, sequences, events ------------------------------------------------------------------
+def _collections(src: Store) -> list[str]:
+    lister = getattr(src, "collections", None)
+    if lister:
+        names = set(lister())
+    elif isinstance(src, SQLiteStore):
+        names = {r[0] for r in src.db.execute("SELECT DISTINCT collection FROM docs")}
+    else:
+        names = set(COLLECTIONS)
+    names.discard(STATE_COLLECTION)
+    return sorted(names)
+
+
+def _import_doc(dst: Store, collection: str, doc: dict[str, Any]) -> None:
+    importer = getattr(dst, "import_doc", None)
+    if importer:
+        importer(collection, doc)
+    elif isinstance(dst, SQLiteStore):
+        with dst.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO docs(collection, id, version, updated, body) VALUES (?, ?, ?, ?, ?)",
+                (collection, str(doc["id"]), int(doc.get("version") or 1), utcnow().isoformat(timespec="seconds"),
+                 json.dumps(doc, ensure_ascii=False)),
+            )  # fmt: skip
+    else:
+        dst.put_doc(collection, doc)
+
+
+def _sequences(src: Store) -> dict[str, int]:
+    if isinstance(src, SQLiteStore):
+        return {r[0]: int(r[1]) for r in src.db.execute("SELECT name, value FROM sequences")}
+    return {}
+
+
+def _import_sequence(dst: Store, name: str, value: int) -> None:
+    importer = getattr(dst, "import_sequence", None)
+    if importer:
+        importer(name, value)
+    elif isinstance(dst, SQLiteStore):
+        with dst.transaction() as db:
+            db.execute(
+                "INSERT INTO sequences(name, value) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
+                (name, value),
+            )
+
+
+def _event_batches(src: Store, after: int) -> Iterator[list[Event]]:
+    if isinstance(src, SQLiteStore):
+        while True:
+            rows = src.db.execute(
+                "SELECT id, body FROM events WHERE id > ? ORDER BY id LIMIT ?", (after, BATCH)
+            ).fetchall()
+            if not rows:
+                return
+            out = []
+            for r in rows:
+                ev = Event.from_dict(json.loads(r["body"]))
+                ev.id = str(r["id"])
+                out.append(ev)
+            after = int(rows[-1]["id"])
+            yield out
+    else:
+        events = src.events(limit=10**9)
+        for start in range(0, len(events), BATCH):
+            yield events[start : start + BATCH]
+
+
+def _import_event(dst: Store, event: Event) -> None:
+    importer = getattr(dst, "import_event", None)
+    if importer:
+        importer(event)
+    elif isinstance(dst, SQLiteStore) and event.id and event.id.isdigit():
+        with dst.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO events(id, entity, entity_id, action, actor, at, body) VALUES (?,?,?,?,?,?,?)",
+                (int(event.id), event.entity, str(event.entity_id), event.action, event.actor,
+                 event.at.isoformat(timespec="seconds"), json.dumps(event.to_dict(), ensure_ascii=False)),
+            )  # fmt: skip
+    else:
+        dst.append_event(event)
+
+
+# -- the whole copy --------------------------------------------------------------------------------
+def migrate_store(src: Store, dst: Store, progress: bool = True, resume: bool = True) -> MigrateStats:
+    """Copy items (with their revisions, raw payloads and enrichment), document collections,
+    sequences and the audit trail from ``src`` to ``dst``. Resumable and idempotent."""
+    stats = MigrateStats()
+    state = _load_state(dst, src, resume)
+    stats.resumed_from_rowid = int(state.get("items_rowid") or 0)
+    with _progress(progress) as bar:
+        if isinstance(src, SQLiteStore):
+            total = src.db.execute(
+                "SELECT count(*) FROM items WHERE rowid > ?", (stats.resumed_from_rowid,)
+            ).fetchone()[0]
+            batches = _sqlite_item_batches(src, stats.resumed_from_rowid)
+        else:
+            total = src.count(Query())
+            batches = _generic_item_batches(src)
+        bar("Bài viết", total=total)
+        for last_rowid, items, enriched in batches:
+            _copy_items(src, dst, items, enriched, stats)
+            stats.items += len(items)
+            if last_rowid:
+                state["items_rowid"] = last_rowid
+                _save_state(dst, state)
+            bar("Bài viết", advance=len(items))
+            log.info("migrate: %d items copied (rowid %s)", stats.items, last_rowid or "-")
+
+        for collection in _collections(src):
+            n = src.count_docs(collection)
+            bar(f"Hồ sơ: {collection}", total=n)
+            for offset in range(0, n, BATCH):
+                docs = src.find_docs(collection, order_by="id", limit=BATCH, offset=offset)
+                for doc in docs:
+                    _import_doc(dst, collection, doc)
+                stats.docs += len(docs)
+                bar(f"Hồ sơ: {collection}", advance=len(docs))
+            stats.collections.append(collection)
+
+        for name, value in _sequences(src).items():
+            _import_sequence(dst, name, value)
+            stats.sequences += 1
+
+        for events in _event_batches(src, int(state.get("events_id") or 0)):
+            for ev in events:
+                _import_event(dst, ev)
+            stats.events += len(events)
+            if events and events[-1].id and events[-1].id.isdigit():
+                state["events_id"] = int(events[-1].id)
+                _save_state(dst, state)
+            bar("Nhật ký", advance=len(events))
+
+    for refresh in ("refresh_docs", "refresh_events"):
+        fn = getattr(dst, refresh, None)
+        if fn:
+            fn()
+    state["finished"] = True
+    _save_state(dst, state)
+    log.info("migrate finished: %s", stats.to_dict())
+    return stats
+
+
+app = typer.Typer(help="Chuyển dữ liệu giữa các kho (SQLite -> Elasticsearch).")
+
+
+@app.command("migrate")
+def migrate_command(
+    to: str = typer.Option(
+        ..., "--to", help="Kho đích, ví dụ https://es.tinh.gov.vn:9200 hoặc sqlite:///kho-moi.db"
+    ),
+    source: str | None = typer.Option(None, "--from", help="Kho nguồn (mặc định: GIAMSAT_STORE)"),
+    restart: bool = typer.Option(False, "--restart", help="Bỏ qua điểm dừng đã lưu, chép lại từ đầu"),
+) -> None:
+    """Chép toàn bộ kho hiện tại sang kho khác; chạy lại an toàn và tiếp tục từ chỗ dừng.
+
+    Ví dụ: giamsat migrate --to https://localhost:9200
+    Example: ELASTICSEARCH_PASSWORD=... giamsat migrate --from sqlite:///giamsat.db --to http://localhost:9200
+    """
+    from giamsat.settings import Settings
+    from storage import open_store
+
+    src = open_store(source or Settings.from_env().store_uri)
+    dst = open_store(to)
+    try:
+        stats = migrate_store(src, dst, progress=True, resume=not restart)
+    finally:
+        src.close()
+        dst.close()
+    typer.echo(
+        f"Đã chép {stats.items} bài viết ({stats.new} mới, {stats.revisions} phiên bản cũ, "
+        f"{stats.unchanged} đã có), {stats.docs} hồ sơ, {stats.events} sự kiện nhật ký sang {dst.uri}."
+    )
