@@ -188,9 +188,22 @@ class SQLiteStore:
                        fetched, ts, language, content_hash, revision, engagement, eng_total, raw_ref, meta)
                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)""",
                 (
-                    item.id, key, item.url, item.source_id, item.kind, item.title, item.text, item.author,
-                    _iso(item.published), _iso(item.fetched), ts, item.language, item.content_hash,
-                    json.dumps(item.engagement.to_dict()), item.engagement.total(), item.raw_ref,
+                    item.id,
+                    key,
+                    item.url,
+                    item.source_id,
+                    item.kind,
+                    item.title,
+                    item.text,
+                    item.author,
+                    _iso(item.published),
+                    _iso(item.fetched),
+                    ts,
+                    item.language,
+                    item.content_hash,
+                    json.dumps(item.engagement.to_dict()),
+                    item.engagement.total(),
+                    item.raw_ref,
                     json.dumps(item.meta, ensure_ascii=False),
                 ),
             )
@@ -213,7 +226,15 @@ class SQLiteStore:
         # Changed content: keep the old text as a revision (a correction can be proven later).
         db.execute(
             "INSERT OR IGNORE INTO item_revisions VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (rowid, row["revision"], row["title"], row["text"], row["content_hash"], row["fetched"], row["raw_ref"]),
+            (
+                rowid,
+                row["revision"],
+                row["title"],
+                row["text"],
+                row["content_hash"],
+                row["fetched"],
+                row["raw_ref"],
+            ),
         )
         db.execute(
             "INSERT INTO items_fts(items_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
@@ -226,10 +247,22 @@ class SQLiteStore:
                    language=COALESCE(?, language), content_hash=?, revision=?, engagement=?, eng_total=?,
                    raw_ref=COALESCE(?, raw_ref), meta=? WHERE rowid=?""",
             (
-                item.url, item.title, item.text, item.author, _iso(item.published), _iso(item.fetched),
-                _iso(item.published), _iso(item.fetched), item.language, item.content_hash, new_rev,
-                json.dumps(item.engagement.to_dict()), item.engagement.total(), item.raw_ref,
-                json.dumps(item.meta, ensure_ascii=False), rowid,
+                item.url,
+                item.title,
+                item.text,
+                item.author,
+                _iso(item.published),
+                _iso(item.fetched),
+                _iso(item.published),
+                _iso(item.fetched),
+                item.language,
+                item.content_hash,
+                new_rev,
+                json.dumps(item.engagement.to_dict()),
+                item.engagement.total(),
+                item.raw_ref,
+                json.dumps(item.meta, ensure_ascii=False),
+                rowid,
             ),
         )
         db.execute(
@@ -275,7 +308,9 @@ class SQLiteStore:
         return [by_id[i] for i in item_ids if i in by_id]
 
     def get_item_by_url(self, url: str) -> Item | None:
-        row = self.db.execute("SELECT * FROM items WHERE canonical_url = ? OR url = ? LIMIT 1", (url, url)).fetchone()
+        row = self.db.execute(
+            "SELECT * FROM items WHERE canonical_url = ? OR url = ? LIMIT 1", (url, url)
+        ).fetchone()
         return self._row_to_item(row) if row else None
 
     def item_revisions(self, item_id: str) -> list[dict[str, Any]]:
@@ -307,10 +342,16 @@ class SQLiteStore:
                     """UPDATE items SET enrichment=?, enriched_rev=?, sentiment=?, category=?, severity=?,
                            risk=?, story_id=?, province=?, language=COALESCE(language, ?) WHERE rowid=?""",
                     (
-                        json.dumps(enr.to_dict(), ensure_ascii=False), row["revision"],
+                        json.dumps(enr.to_dict(), ensure_ascii=False),
+                        row["revision"],
                         enr.sentiment.label if enr.sentiment else None,
                         enr.category.label if enr.category else None,
-                        enr.severity, enr.risk, enr.story_id, enr.province, enr.language, rowid,
+                        enr.severity,
+                        enr.risk,
+                        enr.story_id,
+                        enr.province,
+                        enr.language,
+                        rowid,
                     ),
                 )
                 db.execute("DELETE FROM item_topics WHERE item_rowid = ?", (rowid,))
@@ -621,14 +662,20 @@ class SQLiteStore:
             cur = db.execute(
                 "INSERT INTO events(entity, entity_id, action, actor, at, body) VALUES (?, ?, ?, ?, ?, ?)",
                 (
-                    event.entity, str(event.entity_id), event.action, event.actor, _iso(event.at),
+                    event.entity,
+                    str(event.entity_id),
+                    event.action,
+                    event.actor,
+                    _iso(event.at),
                     json.dumps(body, ensure_ascii=False, default=_json_default),
                 ),
             )
         event.id = str(cur.lastrowid)
         return event
 
-    def events(self, entity: str | None = None, entity_id: str | None = None, limit: int = 1000) -> list[Event]:
+    def events(
+        self, entity: str | None = None, entity_id: str | None = None, limit: int = 1000
+    ) -> list[Event]:
         sql, args = "SELECT id, body FROM events WHERE 1", []
         if entity:
             sql += " AND entity = ?"
@@ -648,8 +695,20 @@ class SQLiteStore:
 
 def _only_time(q: Query) -> bool:
     return not any(
-        (q.text, q.source_ids, q.kinds, q.sentiments, q.categories, q.severities, q.topics,
-         q.localities, q.languages, q.province, q.story_id, q.min_risk is not None)
+        (
+            q.text,
+            q.source_ids,
+            q.kinds,
+            q.sentiments,
+            q.categories,
+            q.severities,
+            q.topics,
+            q.localities,
+            q.languages,
+            q.province,
+            q.story_id,
+            q.min_risk is not None,
+        )
     )
 
 
