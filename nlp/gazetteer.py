@@ -64,11 +64,14 @@ class Entry:
     profile: bool = False  # from the profile (landmark, alias, stop phrase)
     prefixed: bool = False  # the key already includes its level word ("phuong 1")
     dashed: bool = False  # the name has a dash ("Bà Rịa - Vũng Tàu"): may cross a " - " in text
+    upper: bool = False  # written in capitals in the source ("KH", "TPHCM"): an abbreviation
+    compact: bool = False  # a multi-word name written as one word ("Danang", "Haiphong")
 
     @property
     def acronym(self) -> bool:
-        """KH, HCMC, TPHCM: short, one word, no diacritics -- only trusted in capitals."""
-        return len(self.key) <= 5 and " " not in self.key and self.key == self.exact
+        """KH, HCMC, TPHCM: short, one word, no diacritics, written in capitals -- only trusted in
+        capitals (a one-word exonym such as "Hanoi" is not an acronym)."""
+        return len(self.key) <= 5 and " " not in self.key and self.key == self.exact and self.upper
 
 
 def squeeze(text: str) -> str:
@@ -239,8 +242,37 @@ def _entry(
         cased=any(c.isupper() for c in name),
         prefixed=prefixed,
         dashed=bool(re.search(r"[\-\u2010-\u2015]", name)),
+        upper=len(name) > 1 and name.isupper(),
         **kw,
     )
+
+
+def _compact_entries(entries: list[Entry]) -> list[Entry]:
+    """Province names written as one word without diacritics, as English text and URLs do
+    ("Danang", "Haiphong", "Quangnam"): generated for every current and pre-2025 province of two
+    or more words, so no exonym has to be typed by hand."""
+    out: list[Entry] = []
+    seen: set[str] = set()
+    for e in entries:
+        if e.level not in ("province", "old-province") or e.profile or " " not in e.key or e.dashed:
+            continue
+        key = e.key.replace(" ", "")
+        if key in seen or not key.isalpha():
+            continue
+        seen.add(key)
+        out.append(
+            Entry(
+                key=key,
+                exact=key,
+                level=e.level,
+                province=e.province,
+                code=e.code,
+                name=e.name,
+                unit_type=e.unit_type,
+                compact=True,
+            )
+        )
+    return out
 
 
 def _profile_entries(profile: Profile) -> list[Entry]:
@@ -288,6 +320,7 @@ def build_gazetteer(profile: Profile | None = None) -> Gazetteer:
     for slug, aliases in NATIONAL_ALIASES.items():
         code, pname = province_codes.get(slug), province_names.get(slug)
         entries += [_entry(a, "province", slug, code, pname, unit_type="thanh pho") for a in aliases]
+    entries += _compact_entries(entries)
     if profile is not None:
         entries += _profile_entries(profile)
     by_key: dict[str, list[int]] = defaultdict(list)
