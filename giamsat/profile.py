@@ -64,7 +64,7 @@ class Source(_Strict):
     scope: Literal["province", "national"] = "national"
     kind: Literal["press", "social", "forum", "comment", "tip"] = "press"
     tier: Literal["chinh-thong", "uy-tin", "chua-xac-minh", "doi-tuong-xau"] = "uy-tin"
-    interval_minutes: int = Field(default=30, ge=1)
+    interval_minutes: float = Field(default=30, gt=0, description="polling interval; 0.5 = every 30 s")
     enabled: bool = True
     obey_robots: bool = True
     options: dict[str, Any] = {}
