@@ -16,7 +16,10 @@ def test_demo_no_dashboard_produces_items_alerts_and_tickets(tmp_path):
     env = dict(os.environ, GIAMSAT_DEMO_STORE=f"sqlite:///{db}", GIAMSAT_PROFILE="khanh-hoa")
     proc = subprocess.run(
         [sys.executable, "-m", "giamsat.cli", "demo", "--no-dashboard"],
-        capture_output=True, text=True, env=env, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     m = re.search(r"items=(\d+) alerts=(\d+) tickets=(\d+) units=(\d+)", proc.stdout)
