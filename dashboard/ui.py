@@ -16,48 +16,23 @@ from giamsat.exceptions import (
     PermissionDenied,
     StaleEdit,
 )
+from giamsat.labels import (  # noqa: F401 - re-exported for the pages
+    ALERT_KIND_LABELS,
+    ALERT_STATUS_LABELS,
+    CATEGORY_LABELS,
+    KIND_LABELS,
+    ROLE_LABELS,
+    SENTIMENT_LABELS,
+    SEVERITY_ICONS,
+    SEVERITY_LABELS,
+    SOURCE_STATUS_LABELS,
+)
 from giamsat.timeutil import fmt_datetime
 from nlp.normalize import fold
 from triage.workflow import STATUS_LABELS
 
-CATEGORY_LABELS = {
-    "none": "Bình thường",
-    "phan-anh": "Phản ánh",
-    "sai-su-that": "Sai sự thật",
-    "xau-doc": "Xấu, độc",
-}
-SENTIMENT_LABELS = {"tich-cuc": "Tích cực", "trung-tinh": "Trung tính", "tieu-cuc": "Tiêu cực"}
-SEVERITY_LABELS = {"khan": "Khẩn", "cao": "Cao", "trung-binh": "Trung bình", "thap": "Thấp"}
-SEVERITY_ICONS = {"khan": "🔴", "cao": "🟠", "trung-binh": "🟡", "thap": "⚪"}
-KIND_LABELS = {
-    "press": "Báo chí",
-    "social": "Mạng xã hội",
-    "forum": "Diễn đàn",
-    "comment": "Bình luận",
-    "tip": "Tin báo",
-}
-ALERT_STATUS_LABELS = {
-    "mo": "Mở",
-    "da-xac-nhan": "Đã xác nhận",
-    "bo-qua": "Bỏ qua",
-    "da-gop": "Đã gộp",
-    "tam-hoan": "Tạm hoãn",
-}
-ALERT_KIND_LABELS = {"risk": "Rủi ro", "watch": "Theo dõi", "spike": "Đột biến", "source": "Nguồn tin"}
 # Ticket states: the triage workflow owns them (and their labels).
 TICKET_STATUS_LABELS = STATUS_LABELS
-ROLE_LABELS = {
-    "monitor": "Cán bộ giám sát",
-    "leader": "Lãnh đạo",
-    "unit": "Đơn vị xử lý",
-    "admin": "Quản trị",
-}
-SOURCE_STATUS_LABELS = {
-    "ok": "🟢 Hoạt động",
-    "degraded": "🟠 Chập chờn",
-    "down": "🔴 Ngừng",
-    "disabled": "⚪ Tắt",
-}
 
 
 def label(mapping: dict[str, str], code: str | None) -> str:

@@ -17,12 +17,13 @@ from rich.console import Console
 from rich.table import Table
 
 from giamsat.exceptions import PermissionDenied
+from giamsat.labels import ALERT_STATUS_LABELS
 from giamsat.profile import Profile, User
 from giamsat.timeutil import VN_TZ, fmt_date, fmt_datetime, parse_vn_date, to_local
 from storage.base import Store
 from storage.model import Alert, Ticket
 from triage.service import SYSTEM, Triage
-from triage.templates import ALERT_STATUS_LABELS, sev
+from triage.templates import sev
 from triage.workflow import allowed_targets, label
 
 console = Console()

@@ -15,26 +15,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from giamsat.labels import (
+    ALERT_KIND_LABELS,
+    ALERT_STATUS_LABELS,
+    KIND_LABELS,
+    SENTIMENT_LABELS,
+    SEVERITY_LABELS,
+)
+from giamsat.labels import CATEGORY_TITLES as CATEGORY_LABELS
 from giamsat.profile import Profile
 from giamsat.timeutil import VN_TZ, fmt_date, fmt_number
 from storage.base import Query, Store
 from storage.model import Alert, Ticket, parse_dt, utcnow
-from triage.templates import ALERT_STATUS_LABELS, CATEGORY_LABELS, SEVERITY_LABELS
 
-KIND_LABELS = {
-    "press": "Báo chí",
-    "social": "Mạng xã hội",
-    "forum": "Diễn đàn",
-    "comment": "Bình luận",
-    "tip": "Tin báo",
-}
-SENTIMENT_LABELS = {"tich-cuc": "Tích cực", "trung-tinh": "Trung tính", "tieu-cuc": "Tiêu cực"}
-ALERT_KIND_LABELS = {
-    "risk": "Rủi ro",
-    "watch": "Theo dõi",
-    "spike": "Tăng đột biến",
-    "source": "Tình trạng nguồn",
-}
 REPORT_KINDS = ("daily", "monthly", "yearly")
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from giamsat.exceptions import GiamsatError, InvalidTransition, NotFound, PermissionDenied, StaleEdit
+from giamsat.labels import ALERT_STATUS_LABELS
 from giamsat.profile import WARD_UNIT_PREFIX, Profile, User
 from giamsat.timeutil import fmt_datetime, to_local
 from storage.base import Store
@@ -35,7 +36,6 @@ from triage import access, rules, templates
 from triage.notify import Outbox
 from triage.routing import route
 from triage.spikes import describe, detect_spikes
-from triage.templates import ALERT_STATUS_LABELS
 from triage.workflow import (
     NEEDS_REASON,
     OPEN_STATUSES,

@@ -5,25 +5,12 @@ Plain text on purpose: it reads the same in a mail client, Zalo, Telegram or Sla
 
 from __future__ import annotations
 
+from giamsat.labels import CATEGORY_TITLES as CATEGORY_LABELS
+from giamsat.labels import SEVERITY_LABELS
 from giamsat.profile import Profile
 from giamsat.timeutil import fmt_datetime
 from storage.model import Alert, Ticket
 from triage.workflow import label
-
-SEVERITY_LABELS = {"khan": "Khẩn", "cao": "Cao", "trung-binh": "Trung bình", "thap": "Thấp"}
-ALERT_STATUS_LABELS = {
-    "mo": "Mở",
-    "da-xac-nhan": "Đã xác nhận",
-    "bo-qua": "Bỏ qua",
-    "da-gop": "Đã gộp",
-    "tam-hoan": "Tạm hoãn",
-}
-CATEGORY_LABELS = {
-    "none": "Không phân loại",
-    "phan-anh": "Phản ánh",
-    "sai-su-that": "Thông tin sai sự thật",
-    "xau-doc": "Thông tin xấu, độc",
-}
 
 
 def sev(s: str | None) -> str:

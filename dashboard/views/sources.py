@@ -7,6 +7,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from crawlers.health import health_rows
 from dashboard import queries
 from dashboard.ui import KIND_LABELS, SOURCE_STATUS_LABELS, label
 from dashboard.views import PageContext
@@ -14,51 +15,39 @@ from giamsat.timeutil import fmt_datetime
 from storage.model import parse_dt
 
 
-def source_status(doc: dict, enabled: bool) -> str:
-    """ok | degraded | down | disabled; the crawler's own ``status`` wins when it set one."""
-    if not enabled:
-        return "disabled"
-    if doc.get("status") in SOURCE_STATUS_LABELS:
-        return str(doc["status"])
-    failures = int(doc.get("consecutive_failures") or 0)
-    if failures >= 3:
-        return "down"
-    if failures:
-        return "degraded"
-    return "ok"
-
-
 def render(ctx: PageContext) -> None:
     st.header(":material/rss_feed: Nguồn tin")
-    docs = {d["id"]: d for d in ctx.store.find_docs("sources", limit=5000)}
     last_day = dict(
         queries.facet(ctx.uri, "source_id", queries.params(ctx.now - timedelta(days=1), None), 1000)
     )
     rows = []
-    ids = [s.id for s in ctx.profile.sources] + sorted(set(docs) - {s.id for s in ctx.profile.sources})
-    for sid in ids:
+    # The crawler's own health rules decide the status (silence grows with time, surges against
+    # the source's history), so the page, `giamsat sources` and source alerts always agree.
+    for doc in health_rows(ctx.store, ctx.profile, ctx.now):
+        sid = doc["id"]
         source = ctx.profile.source(sid)
-        doc = docs.get(sid, {})
-        enabled = source.enabled if source else True
+        status = "tat" if doc.get("enabled") is False else doc["status"]
+        per_day = doc.get("items_per_day") or {}
         rows.append(
             {
-                "Nguồn": (source.name if source and source.name else sid),
+                "Nguồn": doc.get("name") or sid,
                 "Mã": sid,
                 "Loại": label(KIND_LABELS, source.kind if source else doc.get("kind")),
-                "Trạng thái": SOURCE_STATUS_LABELS[source_status(doc, enabled)],
+                "Trạng thái": label(SOURCE_STATUS_LABELS, status),
                 "Lần thành công gần nhất": fmt_datetime(parse_dt(doc.get("last_success"))),
                 "Lỗi gần nhất": doc.get("last_error") or "",
                 "Số lần lỗi liên tiếp": int(doc.get("consecutive_failures") or 0),
-                "Tin/ngày (trung bình)": doc.get("items_per_day"),
+                "Tin/ngày (trung bình)": round(sum(per_day.values()) / len(per_day), 1)
+                if isinstance(per_day, dict) and per_day
+                else per_day or 0,
                 "Tin 24 giờ qua": last_day.get(sid, 0),
+                "_bad": status in ("loi", "im-lang", "tang-dot-bien"),
             }
         )
     if not rows:
         st.info("Hồ sơ chưa khai báo nguồn tin nào.")
         return
-    bad = [
-        r for r in rows if r["Trạng thái"] in (SOURCE_STATUS_LABELS["down"], SOURCE_STATUS_LABELS["degraded"])
-    ]
+    bad = [r for r in rows if r.pop("_bad")]
     c1, c2, c3 = st.columns(3)
     c1.metric("Số nguồn", len(rows))
     c2.metric("Nguồn gặp sự cố", len(bad))

@@ -35,19 +35,21 @@ def fill(store: SQLiteStore, count: int = N_ITEMS) -> None:
         "sources",
         {
             "id": "vnexpress",
+            "last_run": utcnow().isoformat(),
             "last_success": utcnow().isoformat(),
             "consecutive_failures": 0,
-            "items_per_day": 42,
+            "items_per_day": {"2026-11-20": 40, "2026-11-21": 44},
         },
     )
     store.put_doc(
         "sources",
         {
             "id": "tuoitre",
+            "last_run": utcnow().isoformat(),
             "last_success": (utcnow() - timedelta(days=2)).isoformat(),
             "last_error": "HTTP 503 Service Unavailable",
             "consecutive_failures": 4,
-            "items_per_day": 30,
+            "items_per_day": {"2026-11-20": 30},
         },
     )
 

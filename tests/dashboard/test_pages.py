@@ -130,7 +130,7 @@ def test_sources_page_shows_health(open_app) -> None:
     at = open_app(USERS["monitor"], page="nguon-tin")
     frame = at.dataframe[0].value
     row = frame[frame["Mã"] == "tuoitre"].iloc[0]
-    assert row["Trạng thái"] == "🔴 Ngừng" and row["Số lần lỗi liên tiếp"] == 4
+    assert row["Trạng thái"] == "🔴 Lỗi" and row["Số lần lỗi liên tiếp"] == 4
     assert "HTTP 503" in row["Lỗi gần nhất"]
     assert "Nguồn gặp sự cố: Tuổi Trẻ" in [w.value for w in at.warning]
 

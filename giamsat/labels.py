@@ -1,0 +1,56 @@
+"""Vietnamese names for the codes shared by every stage (one vocabulary for CLI, dashboard and
+reports). Codes stay ASCII slugs in storage; only display goes through these maps."""
+
+from __future__ import annotations
+
+KIND_LABELS = {
+    "press": "Báo chí",
+    "social": "Mạng xã hội",
+    "forum": "Diễn đàn",
+    "comment": "Bình luận",
+    "tip": "Tin báo",
+}
+SENTIMENT_LABELS = {"tich-cuc": "Tích cực", "trung-tinh": "Trung tính", "tieu-cuc": "Tiêu cực"}
+SEVERITY_LABELS = {"khan": "Khẩn", "cao": "Cao", "trung-binh": "Trung bình", "thap": "Thấp"}
+SEVERITY_ICONS = {"khan": "🔴", "cao": "🟠", "trung-binh": "🟡", "thap": "⚪"}
+# Short form for tables and filters; documents use CATEGORY_TITLES.
+CATEGORY_LABELS = {
+    "none": "Bình thường",
+    "phan-anh": "Phản ánh",
+    "sai-su-that": "Sai sự thật",
+    "xau-doc": "Xấu, độc",
+}
+CATEGORY_TITLES = {
+    "none": "Không phân loại",
+    "phan-anh": "Phản ánh",
+    "sai-su-that": "Thông tin sai sự thật",
+    "xau-doc": "Thông tin xấu, độc",
+}
+ALERT_STATUS_LABELS = {
+    "mo": "Mở",
+    "da-xac-nhan": "Đã xác nhận",
+    "bo-qua": "Bỏ qua",
+    "da-gop": "Đã gộp",
+    "tam-hoan": "Tạm hoãn",
+}
+ALERT_KIND_LABELS = {
+    "risk": "Rủi ro",
+    "watch": "Theo dõi",
+    "spike": "Tăng đột biến",
+    "source": "Tình trạng nguồn",
+}
+ROLE_LABELS = {
+    "monitor": "Cán bộ giám sát",
+    "leader": "Lãnh đạo",
+    "unit": "Đơn vị xử lý",
+    "admin": "Quản trị",
+}
+# Source health as computed by crawlers.health.compute_status.
+SOURCE_STATUS_LABELS = {
+    "ok": "🟢 Bình thường",
+    "loi": "🔴 Lỗi",
+    "im-lang": "🟠 Im lặng bất thường",
+    "tang-dot-bien": "🟡 Tăng đột biến",
+    "chua-chay": "⚪ Chưa thu thập",
+    "tat": "⚪ Tắt",
+}
