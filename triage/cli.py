@@ -89,7 +89,8 @@ def _parse_when(text: str) -> datetime:
 def _alert_table(alerts: list[Alert]) -> Table:
     table = Table(show_lines=False)
     for col in ("Mã", "Loại", "Mức độ", "Nội dung", "Lan truyền", "Trạng thái", "Người nhận", "Cập nhật"):
-        table.add_column(col)
+        # ids and times are what staff type or read back: never cut them
+        table.add_column(col, no_wrap=col in ("Mã", "Cập nhật"), max_width=40 if col == "Nội dung" else None)
     for a in alerts:
         table.add_row(
             a.id or "",
@@ -317,7 +318,9 @@ def alerts_snooze(
 def _ticket_table(tickets: list[Ticket]) -> Table:
     table = Table()
     for col in ("Mã", "Mức độ", "Nội dung", "Chủ trì", "Trạng thái", "Hạn phản hồi", "Phiên bản"):
-        table.add_column(col)
+        table.add_column(
+            col, no_wrap=col in ("Mã", "Hạn phản hồi"), max_width=40 if col == "Nội dung" else None
+        )
     for t in tickets:
         table.add_row(
             t.id or "",
@@ -507,7 +510,7 @@ def claims_list(
         return
     table = Table()
     for col in ("Mã", "Tin sai", "Trả lời", "Đường dẫn", "Ngày", "Trạng thái"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col in ("Mã", "Ngày"))
     for d in docs:
         created = d.get("created")
         table.add_row(
