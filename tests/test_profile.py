@@ -52,7 +52,7 @@ def _broken(tmp_path, mutate) -> Path:
             "deadlines.khan.answer_hours",
             "number",
         ),
-        (lambda d: d["sources"][0].update(interval_minutes=[1]), "sources[0].interval_minutes", "integer"),
+        (lambda d: d["sources"][0].update(interval_minutes=[1]), "sources[0].interval_minutes", "number"),
         (
             lambda d: d["routing"]["rules"][1].update(lead="so-khong-co"),
             "routing.rules[1].lead",

@@ -136,7 +136,7 @@ class Page:
     def __init__(self, driver, base: str) -> None:  # type: ignore[no-untyped-def]
         self.d, self.base = driver, base
 
-    def wait_text(self, text: str, timeout: float = 30) -> None:
+    def wait_text(self, text: str, timeout: float = 60) -> None:
         from selenium.webdriver.support.ui import WebDriverWait
 
         WebDriverWait(self.d, timeout).until(
@@ -153,8 +153,14 @@ class Page:
     def open(self, query: str = "") -> None:
         self.d.get(f"{self.base}/{query}")
 
-    def type(self, label: str, value: str) -> None:
-        el = self.d.find_element("css selector", f'[aria-label="{label}"]')
+    def type(self, label: str, value: str, timeout: float = 60) -> None:
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        # Streamlit draws widgets after the page text; on a loaded CI machine that takes seconds.
+        el = WebDriverWait(self.d, timeout).until(
+            lambda d: (d.find_elements("css selector", f'[aria-label="{label}"]') or [None])[0],
+            message=f"no input labelled {label!r}",
+        )
         el.clear()
         el.send_keys(value)
 

@@ -100,3 +100,63 @@ def test_train_rebuilds_reproducibly_from_the_corpus(tmp_path, profile) -> None:
     card = write_model_card(metas[0], tmp_path / "out1")
     assert "model card" in card.read_text(encoding="utf-8")
     assert json.loads((tmp_path / "out1" / "train_meta.json").read_text())["version"] == metas[0]["version"]
+
+
+def test_training_data_excludes_heldout(tmp_path, profile) -> None:
+    """nlp/corpus/heldout.jsonl is test-only: gather() must never read it, in any split."""
+    from nlp.train import gather, training_corpus
+
+    held = (REPO / "nlp" / "corpus" / "heldout.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(held) >= 250
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    train_lines = (REPO / "nlp" / "corpus" / "social.jsonl").read_text(encoding="utf-8").splitlines()[:60]
+    (corpus / "social.jsonl").write_text("\n".join(train_lines) + "\n", encoding="utf-8")
+    (corpus / "heldout.jsonl").write_text("\n".join(held) + "\n", encoding="utf-8")
+    for split in ("train", "dev"):
+        assert training_corpus(split, corpus) and not any(
+            ex.id.startswith("heldout-") for ex in training_corpus(split, corpus)
+        )
+    data = gather(tmp_path / "no-data", corpus, profile)
+    held_texts = {json.loads(x)["text"] for x in held}
+    used = [r[0] for task in ("sentiment", "category", "topics") for r in data[task]] + [
+        t for t, _ in data["dev"]
+    ]
+    assert not any(text in u for u in used for text in held_texts)
+
+
+def test_training_adds_a_folded_copy_of_corpus_rows(tmp_path, profile) -> None:
+    """Rows typed with diacritics get a lower-weight no-diacritics twin; rows without don't."""
+    from nlp.datasets import hash_split
+    from nlp.train import FOLD_WEIGHT, gather
+
+    ids = [f"x-{n}" for n in range(40) if hash_split(f"x-{n}") == "train"][:2]
+    texts = ["Đường ngập sâu, dân bức xúc", "duong ngap sau qua"]
+    recs = [
+        {"id": i, "text": t, "sentiment": "tieu-cuc", "topics": ["ha-tang"], "category": "phan-anh"}
+        for i, t in zip(ids, texts, strict=True)
+    ]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "c.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in recs), encoding="utf-8"
+    )
+    rows = [(t, w) for t, _, w in gather(tmp_path / "no-data", corpus, profile)["category"]]
+    assert sorted(rows) == sorted(
+        [(texts[0], 1.0), ("duong ngap sau, dan buc xuc", FOLD_WEIGHT), (texts[1], 1.0)]
+    )
+
+
+def test_category_prior_shifts_only_matched_rows() -> None:
+    from nlp.models import apply_category_prior
+
+    classes = ["none", "phan-anh", "sai-su-that", "xau-doc"]
+    P = np.array([[0.4, 0.3, 0.2, 0.1], [0.4, 0.3, 0.2, 0.1]])
+    Q = apply_category_prior(classes, P, [{"xau-doc"}, set()], 1.0)
+    assert Q[0, 3] > P[0, 3] and np.allclose(Q[1], P[1]) and np.allclose(Q.sum(1), 1)
+    assert apply_category_prior(classes, P, [{"xau-doc"}, set()], 0.0) is P
+
+
+def test_more_teencode_is_expanded() -> None:
+    feats = set(analyze("mn ơi ae ib sdt giúp mình"))
+    assert {"w:mọi", "w:người", "w:anh", "w:em", "w:nhắn", "w:số", "w:thoại"} <= feats
