@@ -197,13 +197,18 @@ def baomoi(root: Path | None = None, per_label: int | None = None) -> list[Examp
 
 
 # -- our domain corpus ------------------------------------------------------------------------
+HELDOUT_FILES = ("heldout.jsonl",)
+
+
 def corpus(split: str | None = None, corpus_dir: Path | None = None) -> list[Example]:
     """Records of ``nlp/corpus/*.jsonl`` (whatever is there now), split by hash of ``id``.
 
     Lines that are not valid records are skipped (the writers append while we train)."""
     base = corpus_dir or CORPUS_DIR
     out = []
-    for path in sorted(base.glob("*.jsonl")):
+    # heldout.jsonl is a test-only set written independently of the corpus: it is read by
+    # benchmarks/heldout.py alone, never split into train/dev/test here.
+    for path in sorted(p for p in base.glob("*.jsonl") if p.name not in HELDOUT_FILES):
         with path.open(encoding="utf-8") as fh:
             for line in fh:
                 try:

@@ -113,10 +113,12 @@ class Enricher:
         model_idx = [i for i, lang in enumerate(langs) if lang in MODEL_LANGUAGES]
         tmatch, cmatch = topic_matcher(self.profile), category_matcher(self.profile)
         topic_hits = [tmatch.find(t) for t in texts]
+        cat_hits = [cmatch.find(t) for t in texts]
         preds = self.models.predict(
             [texts[i] for i in model_idx],
             topic_prior=[set(topic_hits[i]) for i in model_idx],
             topic_codes=self._topic_codes,
+            category_prior=[set(cat_hits[i]) for i in model_idx],
         )
         pred_of = dict(zip(model_idx, preds, strict=True))
         claim_hits = self.claims.match_batch(texts)
@@ -164,7 +166,7 @@ class Enricher:
                     window_hours=float(stats.get("window_hours", 24)),
                     toxic=toxic,
                     toxic_threshold=float(self.models.meta.get("toxic_threshold", 0.8)),
-                    lexicon_hits=cmatch.find(text) if pred is not None else {},
+                    lexicon_hits=cat_hits[i] if pred is not None else {},
                     local=None if province is None else province == home,
                 )
             )

@@ -81,6 +81,35 @@ TEENCODE: dict[str, str] = {
     "csgt": "cảnh sát giao thông",
     "mxh": "mạng xã hội",
     "fb": "facebook",
+    # more social-media shorthand (typed both with and without diacritics)
+    "mn": "mọi người",
+    "mng": "mọi người",
+    "ae": "anh em",
+    "hk": "không",
+    "khum": "không",
+    "hem": "không",
+    "bh": "bây giờ",
+    "bgio": "bây giờ",
+    "lm": "làm",
+    "ms": "mới",
+    "oy": "rồi",
+    "ròi": "rồi",
+    "tks": "cảm ơn",
+    "thanks": "cảm ơn",
+    "cmt": "bình luận",
+    "ib": "nhắn tin",
+    "inbox": "nhắn tin",
+    "sdt": "số điện thoại",
+    "sđt": "số điện thoại",
+    "cty": "công ty",
+    "bv": "bệnh viện",
+    "bvđk": "bệnh viện đa khoa",
+    "cccd": "căn cước",
+    "ctv": "cộng tác viên",
+    "kq": "kết quả",
+    "nhìu": "nhiều",
+    "wá": "quá",
+    "qá": "quá",
 }
 
 # Fast, length-preserving fold (lower-case input): one table lookup per character.
@@ -224,6 +253,11 @@ def _has_diacritics(text: str) -> bool:
     letters = sum(ch.isalpha() for ch in text)
     marked = sum(1 for ch in text.lower() if ord(ch) in _FOLD)
     return letters == 0 or marked / letters > 0.02
+
+
+def has_diacritics(text: str) -> bool:
+    """Public form of the check above (training uses it to decide which rows get a folded copy)."""
+    return _has_diacritics(normalize_tone(unicodedata.normalize("NFC", text or "")).lower())
 
 
 class LexiconMatcher:

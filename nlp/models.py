@@ -24,7 +24,7 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 
-from nlp.features import Featurizer
+from nlp.features import Featurizer, LexiconMatcher
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,7 @@ class ModelBundle:
         self.featurizer = featurizer
         self.heads = heads
         self.meta = meta
+        self._cat_lex: LexiconMatcher | None = None
 
     @property
     def version(self) -> str:
@@ -123,6 +124,12 @@ class ModelBundle:
                 log.info("loaded models %s from %s", cls._cache[key].version, path)
             return cls._cache[key]
 
+    def category_lexicon(self) -> LexiconMatcher:
+        """Matcher for the category lexicon stored in ``meta`` at training time (cached)."""
+        if getattr(self, "_cat_lex", None) is None:
+            self._cat_lex = LexiconMatcher(dict(self.meta.get("category_lexicon") or {}))
+        return self._cat_lex
+
     # -- prediction --------------------------------------------------------------------------
     def vectorize(self, texts: list[str]) -> sp.csr_matrix:
         return self.featurizer.transform(texts)
@@ -132,10 +139,13 @@ class ModelBundle:
         texts: list[str],
         topic_prior: list[set[str]] | None = None,
         topic_codes: set[str] | None = None,
+        category_prior: list[set[str]] | None = None,
     ) -> list[Prediction]:
         """Predict every head for a batch. ``topic_prior[i]`` are topic codes whose lexicon
         matched text ``i``: they get the small additive prior tuned on dev (``meta``).
-        ``topic_codes`` limits topics to the active profile's taxonomy."""
+        ``topic_codes`` limits topics to the active profile's taxonomy. ``category_prior[i]``
+        are categories whose profile lexicon matched text ``i`` (default: matched here with the
+        lexicon stored at training time); they get the small log-odds bonus tuned on dev."""
         if not texts:
             return []
         X = self.vectorize(texts)
@@ -145,6 +155,11 @@ class ModelBundle:
         tox = self.heads.get("toxic")
         ps = sent.scores(X)
         pc = cat.scores(X)
+        cprior = float(self.meta.get("category_prior", 0.0))
+        if cprior:
+            if category_prior is None:
+                category_prior = [set(self.category_lexicon().find(t)) for t in texts]
+            pc = apply_category_prior(cat.classes, pc, category_prior, cprior)
         pt = top.scores(X) if top else np.zeros((len(texts), 0))
         px = tox.scores(X)[:, -1] if tox else np.zeros(len(texts))
         prior = float(self.meta.get("topic_prior", 0.0))
@@ -176,6 +191,21 @@ class ModelBundle:
                 )
             )
         return out
+
+
+def apply_category_prior(
+    classes: list[str], P: np.ndarray, hits: list[set[str]] | None, prior: float
+) -> np.ndarray:
+    """Add ``prior`` to the log-probability of each category whose lexicon matched, renormalise."""
+    if not prior or not hits:
+        return P
+    bonus = np.array([[prior if c in h else 0.0 for c in classes] for h in hits], dtype=np.float64)
+    if not bonus.any():
+        return P
+    z = np.log(np.clip(P, 1e-12, 1.0)) + bonus
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def available(path: str | os.PathLike[str] | None = None) -> bool:
