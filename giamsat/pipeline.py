@@ -127,6 +127,31 @@ def _story_stats_from(store: Store) -> Callable[[str, Item], dict[str, Any]] | N
     return stats
 
 
+class _StopFlag:
+    """Set by SIGTERM/SIGINT: loops finish the current cycle (nothing half-written), then exit."""
+
+    def __init__(self) -> None:
+        self.set = False
+
+    def __enter__(self) -> _StopFlag:
+        def _stop(signum: int, _frame: Any) -> None:
+            log.info("signal %s: finishing the current cycle, then stopping", signum)
+            self.set = True
+
+        self._previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
+def _sleep_until(stop: _StopFlag, seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while not stop.set and time.monotonic() < end:
+        time.sleep(0.2)
+
+
 def _work_once(profile: Profile, store: Store, triage: Any) -> None:
     report = process_pending(profile, store)
     if report.enriched:
@@ -143,22 +168,13 @@ def work_forever(
     """The worker: enrich and triage what the crawler stored, then escalations and the outbox."""
     from triage.service import Triage
 
-    stopping = False
-
-    def _stop(signum: int, _frame: Any) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    triage = Triage(profile, store)
-    cycles = 0
-    while not stopping and (max_cycles is None or cycles < max_cycles):
-        cycles += 1
-        _work_once(profile, store, triage)
-        end = time.monotonic() + tick_seconds
-        while not stopping and time.monotonic() < end:
-            time.sleep(0.2)
+    with _StopFlag() as stop:
+        triage = Triage(profile, store)
+        cycles = 0
+        while not stop.set and (max_cycles is None or cycles < max_cycles):
+            cycles += 1
+            _work_once(profile, store, triage)
+            _sleep_until(stop, tick_seconds)
 
 
 def due_sources(profile: Profile, store: Store, now: datetime) -> list[Source]:
@@ -189,40 +205,25 @@ def run_forever(
     from crawlers.runner import crawl
     from triage.service import Triage
 
-    stopping = False
-
-    def _stop(signum: int, _frame: Any) -> None:
-        nonlocal stopping
-        log.info("signal %s: finishing the current cycle, then stopping", signum)
-        stopping = True
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    triage = Triage(profile, store)
-    pool = sources if sources is not None else profile.sources
-    watched = profile.model_copy(update={"sources": pool})
-    cycles = 0
-    while not stopping and (max_cycles is None or cycles < max_cycles):
-        cycles += 1
-        now = utcnow()
-        due = due_sources(watched, store, now)
-        if due:
-            log.info("crawling %d due source(s): %s", len(due), ", ".join(s.id for s in due))
-            try:
-                crawl(profile, store, sources=due, once=True)
-            except Exception:
-                log.exception("crawl failed")
-            for s in due:  # the attempt counts even when the crawl failed, so we back off
-                doc = store.get_doc("sources", s.id) or {"id": s.id}
-                doc["last_attempt"] = now.isoformat()
-                store.put_doc("sources", doc)
-        report = process_pending(profile, store)
-        if report.enriched:
-            log.info("enriched %d item(s), %d alert(s) opened or updated", report.enriched, report.alerts)
-        try:
-            triage.tick()
-        except Exception:
-            log.exception("triage duties failed")
-        end = time.monotonic() + tick_seconds
-        while not stopping and time.monotonic() < end:
-            time.sleep(0.2)
+    with _StopFlag() as stop:
+        triage = Triage(profile, store)
+        pool = sources if sources is not None else profile.sources
+        watched = profile.model_copy(update={"sources": pool})
+        cycles = 0
+        while not stop.set and (max_cycles is None or cycles < max_cycles):
+            cycles += 1
+            now = utcnow()
+            due = due_sources(watched, store, now)
+            if due:
+                log.info("crawling %d due source(s): %s", len(due), ", ".join(s.id for s in due))
+                try:
+                    crawl(profile, store, sources=due, once=True)
+                except Exception:
+                    log.exception("crawl failed")
+                for s in due:  # the attempt counts even when the crawl failed, so we back off
+                    doc = store.get_doc("sources", s.id) or {"id": s.id}
+                    doc["last_attempt"] = now.isoformat()
+                    store.put_doc("sources", doc)
+            if process:
+                _work_once(profile, store, triage)
+            _sleep_until(stop, tick_seconds)

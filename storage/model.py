@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Literal, TypeVar
 
 Kind = Literal["press", "social", "forum", "comment", "tip"]
@@ -36,6 +36,19 @@ def parse_dt(value: Any) -> datetime | None:
         return None
     dt = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def json_default(value: Any) -> Any:
+    """``json.dumps(default=...)`` for stored documents: the one encoding both backends share."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, set):
+        return sorted(value)
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def content_hash(title: str | None, text: str | None) -> str:

@@ -31,7 +31,7 @@ from giamsat.exceptions import StaleEdit, StoreError
 from nlp.normalize import fold
 from storage.base import FACETS, Page, Query, StorySummary, UpsertStats
 from storage.migrations import migrate
-from storage.model import Engagement, Enrichment, Event, Item, parse_dt, utcnow
+from storage.model import Engagement, Enrichment, Event, Item, json_default, parse_dt, utcnow
 
 _FACET_COLUMNS = {
     "source_id": "source_id",
@@ -586,7 +586,7 @@ class SQLiteStore:
             if expected_version is not None and expected_version != current:
                 raise StaleEdit(collection, doc_id, expected_version, current if row else None)
             doc["version"] = current + 1
-            body = json.dumps(doc, ensure_ascii=False, default=_json_default)
+            body = json.dumps(doc, ensure_ascii=False, default=json_default)
             db.execute(
                 "INSERT OR REPLACE INTO docs(collection, id, version, updated, body) VALUES (?, ?, ?, ?, ?)",
                 (collection, doc_id, doc["version"], _iso(utcnow()), body),
@@ -667,7 +667,7 @@ class SQLiteStore:
                     event.action,
                     event.actor,
                     _iso(event.at),
-                    json.dumps(body, ensure_ascii=False, default=_json_default),
+                    json.dumps(body, ensure_ascii=False, default=json_default),
                 ),
             )
         event.id = str(cur.lastrowid)
@@ -716,15 +716,3 @@ def _json_path(key: str) -> str:
     if not all(part.replace("_", "").replace("-", "").isalnum() for part in key.split(".")):
         raise ValueError(f"invalid field name '{key}'")
     return "$." + ".".join(f'"{p}"' for p in key.split("."))
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, set):
-        return sorted(value)
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

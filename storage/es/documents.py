@@ -10,12 +10,12 @@ import hashlib
 import json
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from storage.base import UpsertStats
 from storage.es import items_index, revisions_index
-from storage.model import Enrichment, Event, Item, parse_dt
+from storage.model import Enrichment, Event, Item, json_default, parse_dt
 from storage.sqlite import item_id_for
 
 ENRICHMENT_FIELDS = (
@@ -32,18 +32,6 @@ ENRICHMENT_FIELDS = (
 
 def iso(dt: datetime | None) -> str | None:
     return dt.astimezone(UTC).isoformat(timespec="seconds") if dt else None
-
-
-def json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, set):
-        return sorted(value)
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def plain(value: Any) -> Any:
