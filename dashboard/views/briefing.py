@@ -41,11 +41,27 @@ def _pct(part: int, whole: int) -> str:
     return f"{fmt_number(100 * part / whole, 1)}%" if whole else "0%"
 
 
+def default_day(ctx: PageContext) -> date:
+    """Today, or - when nothing has arrived yet today (early morning, a stopped crawler, the demo's
+    fixed dates) - the latest day that has items, so the briefing never opens on an empty page."""
+    from storage.base import Query
+
+    today = to_local(ctx.now).date()
+    since, until = local_day_bounds(today)
+    if queries.count(ctx.uri, queries.params(since, until)):
+        return today
+    latest = ctx.store.search(Query(until=until), limit=1).items
+    return to_local(latest[0].published or latest[0].fetched).date() if latest else today
+
+
 def render(ctx: PageContext) -> None:
     st.header(":material/newspaper: Điểm tin")
     today = to_local(ctx.now).date()
+    start = default_day(ctx)
     c1, c2 = st.columns([1, 1])
-    day = c1.date_input("Ngày", value=today, max_value=today, format="DD/MM/YYYY", key="brief_day")
+    day = c1.date_input("Ngày", value=start, max_value=today, format="DD/MM/YYYY", key="brief_day")
+    if start != today and day == start:
+        st.info(f"Hôm nay chưa có tin mới; đang hiển thị ngày gần nhất có dữ liệu ({fmt_date(start)}).")
     days = c2.selectbox("Khoảng thời gian", list(RANGES), format_func=RANGES.get, key="brief_range")
     since, until = period(day, days)
     p = queries.params(since, until)

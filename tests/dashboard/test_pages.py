@@ -177,3 +177,15 @@ def test_logout(open_app) -> None:
     at = open_app(USERS["leader"])
     at.sidebar.button[0].click().run()
     assert "Đăng nhập" in [b.label for b in at.button]
+
+
+def test_briefing_opens_on_the_latest_day_with_items(open_app, dash_store) -> None:
+    from giamsat.timeutil import local_day_bounds, to_local
+    from storage.model import utcnow
+
+    start_of_today, _ = local_day_bounds(to_local(utcnow()).date())
+    with dash_store.transaction() as db:  # nothing has arrived yet today
+        db.execute("DELETE FROM items WHERE ts >= ?", (start_of_today.isoformat(timespec="seconds"),))
+    at = open_app(USERS["leader"], page="diem-tin")
+    assert any("ngày gần nhất có dữ liệu" in i.value for i in at.info)
+    assert at.metric[0].value != "0"
