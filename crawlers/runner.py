@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from crawlers import health
 from crawlers.report import CrawlReport
 from crawlers.spiders import SPIDERS
+from crawlers.tips import add_tip  # re-exported: the runner is the crawl API the CLI and tests use
 from giamsat.exceptions import ConfigError
 from giamsat.profile import Profile, Source
 from storage.base import Store
@@ -185,21 +186,6 @@ def read_report(path: Path, sources: list[Source], returncode: int | None) -> Cr
             report.source(s.id).fatal = f"tiến trình thu thập dừng bất thường (mã {returncode})"
     report.exit_code = returncode
     return report
-
-
-def add_tip(
-    store: Store,
-    profile: Profile,
-    *,
-    url: str | None = None,
-    text: str | None = None,
-    title: str | None = None,
-    screenshot: str | Path | None = None,
-    actor: str,
-) -> Any:
-    from crawlers.tips import add_tip as _add_tip
-
-    return _add_tip(store, profile, url=url, text=text, title=title, screenshot=screenshot, actor=actor)
 
 
 def import_social_export(

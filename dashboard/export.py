@@ -3,13 +3,12 @@ file chunk by chunk, so a million-row export holds one batch of items in memory,
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from dashboard.ui import CATEGORY_LABELS, KIND_LABELS, SENTIMENT_LABELS, SEVERITY_LABELS, label
+from giamsat.export import csv_rows_chunks
 from giamsat.timeutil import fmt_datetime
 from storage.base import Query, Store
 from storage.model import Item
@@ -57,17 +56,9 @@ def csv_chunks(
     store: Store, query: Query, with_text: bool = False, rows_per_chunk: int = 2000
 ) -> Iterator[str]:
     """CSV text in chunks of ``rows_per_chunk`` rows (header first, UTF-8 BOM so Excel reads Vietnamese)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    buf.write("\ufeff")
-    writer.writerow([*HEADER, "Nội dung"] if with_text else HEADER)
-    for n, item in enumerate(store.iter_items(query, batch=1000), 1):
-        writer.writerow(row(item, with_text))
-        if n % rows_per_chunk == 0:
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
-    yield buf.getvalue()
+    header = [*HEADER, "Nội dung"] if with_text else HEADER
+    rows = (row(item, with_text) for item in store.iter_items(query, batch=1000))
+    return csv_rows_chunks(header, rows, rows_per_chunk)
 
 
 def write_csv(store: Store, query: Query, with_text: bool = False, directory: str | None = None) -> Path:

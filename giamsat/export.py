@@ -48,19 +48,23 @@ def item_row(it: Item) -> list[str]:
     ]
 
 
-def csv_chunks(items: Iterable[Item], rows_per_chunk: int = 500) -> Iterator[str]:
+def csv_rows_chunks(header: list[str], rows: Iterable[list[str]], rows_per_chunk: int = 500) -> Iterator[str]:
     """Yield CSV text in chunks (header first, UTF-8 BOM so Excel shows Vietnamese correctly)."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     buf.write("\ufeff")
-    writer.writerow(COLUMNS)
-    for n, it in enumerate(items, start=1):
-        writer.writerow(item_row(it))
+    writer.writerow(header)
+    for n, row in enumerate(rows, start=1):
+        writer.writerow(row)
         if n % rows_per_chunk == 0:
             yield buf.getvalue()
             buf.seek(0)
             buf.truncate()
     yield buf.getvalue()
+
+
+def csv_chunks(items: Iterable[Item], rows_per_chunk: int = 500) -> Iterator[str]:
+    return csv_rows_chunks(COLUMNS, (item_row(it) for it in items), rows_per_chunk)
 
 
 def write_csv(items: Iterable[Item], path: Path) -> int:

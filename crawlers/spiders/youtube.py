@@ -138,17 +138,21 @@ class YoutubeSpider(SourceSpider):
             # always yielded: the store refreshes engagement of unchanged videos
             yield Crawled(item, seen_url=url, fingerprint=fingerprint(item.title, item.text))
             if first_time and self.options.get("comments", True):
-                req = self.api(
-                    "commentThreads",
-                    self.parse_comments,
-                    part="snippet",
-                    videoId=vid,
-                    maxResults=100,
-                    order="time",
-                    textFormat="plainText",
-                )
-                req.meta.update(video_id=vid, page=1)
-                yield req
+                yield self.comments_request(vid, page=1)
+
+    def comments_request(self, vid: str, page: int, **params: Any) -> Any:
+        req = self.api(
+            "commentThreads",
+            self.parse_comments,
+            part="snippet",
+            videoId=vid,
+            maxResults=100,
+            order="time",
+            textFormat="plainText",
+            **params,
+        )
+        req.meta.update(video_id=vid, page=page)
+        return req
 
     def parse_comments(self, response: Response) -> Any:
         data = json_body(response)
@@ -177,15 +181,4 @@ class YoutubeSpider(SourceSpider):
             yield Crawled(item)
         page = response.meta.get("page", 1)
         if data.get("nextPageToken") and page < int(self.options.get("max_comment_pages", 1)):
-            req = self.api(
-                "commentThreads",
-                self.parse_comments,
-                part="snippet",
-                videoId=vid,
-                maxResults=100,
-                order="time",
-                textFormat="plainText",
-                pageToken=data["nextPageToken"],
-            )
-            req.meta.update(video_id=vid, page=page + 1)
-            yield req
+            yield self.comments_request(vid, page=page + 1, pageToken=data["nextPageToken"])
