@@ -41,4 +41,4 @@ eval: setup
 	$(BIN)/giamsat eval
 
 bench: setup
-	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	for b in benchmarks/*.py; do echo "== $$b"; PYTHONPATH=tests $(BIN)/python $$b || exit 1; done

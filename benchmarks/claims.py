@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.claims import ClaimMatcher
+from giamsat.nlp.claims import ClaimMatcher
 
 CASES = [
     json.loads(x)

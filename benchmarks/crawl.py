@@ -16,14 +16,13 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "crawlers"))  # the fixture site the tests use
 
-from fixture_site import FixtureSite  # noqa: E402
+from support.fixture_site import FixtureSite  # noqa: E402  (PYTHONPATH=tests, as `make bench` sets)
 
-from crawlers.runner import crawl  # noqa: E402
-from crawlers.scrapy_settings import FAST  # noqa: E402
-from giamsat.profile import Source, load_profile  # noqa: E402
-from storage import open_store  # noqa: E402
+from giamsat.core.profile import Source, load_profile  # noqa: E402
+from giamsat.crawlers.runner import crawl  # noqa: E402
+from giamsat.crawlers.scrapy_settings import FAST  # noqa: E402
+from giamsat.storage import open_store  # noqa: E402
 
 
 def main() -> int:

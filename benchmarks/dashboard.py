@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -26,14 +25,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from dashboard.sample import generate  # noqa: E402
-from giamsat.exceptions import GiamsatError  # noqa: E402
-from giamsat.timeutil import local_day_bounds, to_local  # noqa: E402
-from storage.base import Query  # noqa: E402
-from storage.model import utcnow  # noqa: E402
-from storage.sqlite import SQLiteStore  # noqa: E402
+from giamsat.core.errors import GiamsatError  # noqa: E402
+from giamsat.core.model import utcnow  # noqa: E402
+from giamsat.core.timeutil import local_day_bounds, to_local  # noqa: E402
+from giamsat.dashboard.sample import generate  # noqa: E402
+from giamsat.storage.base import Query  # noqa: E402
+from giamsat.storage.sqlite import SQLiteStore  # noqa: E402
 
 BUDGET_S = 2.0
 console = Console()
@@ -84,9 +82,9 @@ def _flush(store: SQLiteStore, chunk: list) -> None:
 
 def seed_triage(store: SQLiteStore) -> str:
     """Alerts (and a few tickets) from the riskiest recent items, when the service exists."""
-    from dashboard import auth
-    from giamsat.profile import load_profile
-    from triage.service import Triage
+    from giamsat.core.profile import load_profile
+    from giamsat.dashboard import auth
+    from giamsat.triage.service import Triage
 
     profile = load_profile("khanh-hoa")
     for username in ("giamsat1", "admin"):
@@ -153,12 +151,12 @@ def time_pages(uri: str) -> list[tuple[str, float, float, str]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from dashboard.views import PAGES
+    from giamsat.dashboard.views import PAGES
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # "missing ScriptRunContext" noise
     for page in PAGES:  # module imports happen once per server process: not part of a page view
-        importlib.import_module(f"dashboard.views.{page.module}")
-    importlib.import_module("nlp.claims")
+        importlib.import_module(f"giamsat.dashboard.views.{page.module}")
+    importlib.import_module("giamsat.nlp.claims")
     os.environ["GIAMSAT_STORE"] = uri
     os.environ.setdefault("GIAMSAT_PROFILE", "khanh-hoa")
     app = str(ROOT / "dashboard" / "app.py")

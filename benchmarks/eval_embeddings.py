@@ -21,8 +21,8 @@ import scipy.sparse as sp
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.svm import LinearSVC
 
-from nlp import datasets as D
-from nlp import eval_features as EF
+from giamsat.nlp import datasets as D
+from giamsat.nlp import eval_features as EF
 
 SEED = 20261123
 VIEWS = ("syl", "word", "char")

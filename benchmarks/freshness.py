@@ -25,9 +25,8 @@ from email.utils import format_datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from storage.sqlite import SQLiteStore  # noqa: E402
+from giamsat.storage.sqlite import SQLiteStore  # noqa: E402
 
 ARTICLES: list[tuple[str, str, str]] = []  # (slug, title, body) published so far
 LOCK = threading.Lock()
@@ -115,7 +114,7 @@ def main() -> None:
     uri = f"sqlite:///{tmp / 'fresh.db'}"
     env = dict(os.environ, GIAMSAT_STORE=uri, GIAMSAT_PROFILE="khanh-hoa")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "giamsat.cli", "run", "--sources", str(sources), "--tick", "1"],
+        [sys.executable, "-m", "giamsat", "run", "--sources", str(sources), "--tick", "1"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=open(tmp / "run.log", "w"),  # noqa: SIM115

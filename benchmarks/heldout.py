@@ -13,21 +13,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 from sklearn.metrics import confusion_matrix, f1_score  # noqa: E402
 
-from giamsat.profile import load_profile  # noqa: E402
-from nlp import datasets as D  # noqa: E402
-from nlp.features import topic_lexicon_hits  # noqa: E402
-from nlp.models import ModelBundle  # noqa: E402
-from nlp.train import is_heldout  # noqa: E402
-from storage.model import CATEGORIES, SENTIMENTS  # noqa: E402
+from giamsat.core.model import CATEGORIES, SENTIMENTS  # noqa: E402
+from giamsat.core.profile import load_profile  # noqa: E402
+from giamsat.nlp import datasets as D  # noqa: E402
+from giamsat.nlp.features import topic_lexicon_hits  # noqa: E402
+from giamsat.nlp.models import ModelBundle  # noqa: E402
+from giamsat.nlp.train import is_heldout  # noqa: E402
 
 HELDOUT = REPO / "nlp" / "corpus" / "heldout.jsonl"
 

@@ -43,21 +43,16 @@ import argparse
 import json
 import lzma
 import os
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# run as a script, this file's folder comes first on sys.path and "nlp" would be this file
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-sys.modules.pop("nlp", None)
+import yaml
 
-import yaml  # noqa: E402
-
-from giamsat.profile import load_profile  # noqa: E402
-from nlp.mentions import MentionFinder  # noqa: E402
-from nlp.normalize import fold  # noqa: E402
+from giamsat.core.profile import load_profile
+from giamsat.nlp.mentions import MentionFinder
+from giamsat.nlp.normalize import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = {

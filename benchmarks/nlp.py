@@ -13,18 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import sys
 import time
-from pathlib import Path
 
-# run as a script, this file's folder comes first on sys.path and "nlp" would be this file
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-sys.modules.pop("nlp", None)
-
-from giamsat.profile import load_profile  # noqa: E402
-from nlp import datasets as D  # noqa: E402
-from nlp.enrich import Enricher  # noqa: E402
-from storage.model import Item  # noqa: E402
+from giamsat.core.model import Item
+from giamsat.core.profile import load_profile
+from giamsat.nlp import datasets as D
+from giamsat.nlp.enrich import Enricher
 
 
 def _items(texts: list[str], kind: str) -> list[Item]:

@@ -24,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from storage.base import FACETS, Query, Store
-from storage.model import Engagement, Enrichment, Item, Scored
+from giamsat.core.model import Engagement, Enrichment, Item, Scored
+from giamsat.storage.base import FACETS, Query, Store
 
 _PHRASES = (
     "người dân phản ánh đất đai thu hồi bồi thường dự án khu đô thị sạt lở mưa lớn ngập úng giao thông "
@@ -98,12 +98,12 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
 
 def open_bench_store(uri: str | None, folder: Path) -> Store:
     if uri and uri.startswith("http"):
-        from storage.elasticsearch import ElasticsearchStore
+        from giamsat.storage.elasticsearch import ElasticsearchStore
 
         return ElasticsearchStore(
             uri, prefix=f"giamsat-bench-{uuid.uuid4().hex[:8]}", spool=folder / "spool.jsonl"
         )
-    from storage.sqlite import SQLiteStore
+    from giamsat.storage.sqlite import SQLiteStore
 
     return SQLiteStore(f"sqlite:///{folder / 'bench.db'}")
 

@@ -16,24 +16,19 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-# This file is named like the ``triage`` package; run as a script its folder comes first on
-# sys.path and would shadow the package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+from rich.progress import Progress
 
-from rich.progress import Progress  # noqa: E402
-
-from giamsat.profile import load_profile  # noqa: E402
-from storage.model import Enrichment, Item, Scored  # noqa: E402
-from storage.sqlite import SQLiteStore  # noqa: E402
-from triage.export import write_report  # noqa: E402
-from triage.reports import build_report  # noqa: E402
-from triage.service import Triage  # noqa: E402
+from giamsat.core.model import Enrichment, Item, Scored
+from giamsat.core.profile import load_profile
+from giamsat.storage.sqlite import SQLiteStore
+from giamsat.triage.export import write_report
+from giamsat.triage.reports import build_report
+from giamsat.triage.service import Triage
 
 TOPICS = [
     "dat-dai",
@@ -110,7 +105,7 @@ def bench_ingest(n: int, workdir: Path) -> None:
     t0 = time.perf_counter()
     changed = 0
     with Progress() as bar:
-        task = bar.add_task("triage.ingest", total=len(items))
+        task = bar.add_task("giamsat.triage.ingest", total=len(items))
         for i in range(0, len(items), 256):
             changed += len(triage.ingest(items[i : i + 256]))
             bar.advance(task, min(256, len(items) - i))

@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo
 import lxml.html
 from parsel import Selector
 
-from crawlers.urls import canonicalize
-from nlp.normalize import clean, fold
+from giamsat.core.text import clean, fold
+from giamsat.crawlers.urls import canonicalize
 
 log = logging.getLogger(__name__)
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crawlers.report import CrawlReport, SourceReport
-from giamsat.profile import Profile, Source
-from storage.base import Store
-from storage.model import parse_dt, utcnow
+from giamsat.core.model import parse_dt, utcnow
+from giamsat.core.profile import Profile, Source
+from giamsat.crawlers.report import CrawlReport, SourceReport
+from giamsat.storage.base import Store
 
 COLLECTION = "sources"
 FAIL_RUNS = 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.model import Item
+from giamsat.core.model import Item
 
 
 @dataclass

@@ -12,8 +12,8 @@ from typing import Any
 from scrapy import logformatter
 from scrapy.crawler import Crawler
 
-from crawlers.filters import detect_language, is_about_province
-from crawlers.items import Crawled
+from giamsat.crawlers.filters import detect_language, is_about_province
+from giamsat.crawlers.items import Crawled
 
 log = logging.getLogger(__name__)
 BATCH = 50

@@ -1,4 +1,4 @@
-"""Child-process entry point: ``python -m crawlers.run_once JOB.json`` runs one Scrapy crawl.
+"""Child-process entry point: ``python -m giamsat.crawlers.run_once JOB.json`` runs one Scrapy crawl.
 
 A fresh process per crawl because Twisted's reactor cannot be restarted: the long-lived
 ``giamsat run`` scheduler calls ``crawlers.runner.crawl`` again and again. The job file names the
@@ -17,8 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from crawlers.report import CrawlReport
-from giamsat.profile import Profile, Source
+from giamsat.core.profile import Profile, Source
+from giamsat.crawlers.report import CrawlReport
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,9 @@ def _plain(value: Any) -> Any:
 def run_job(job: dict[str, Any]) -> CrawlReport:
     from scrapy.crawler import CrawlerProcess
 
-    from crawlers.scrapy_settings import build_settings
-    from crawlers.spiders import spider_for
-    from storage import open_store
+    from giamsat.crawlers.scrapy_settings import build_settings
+    from giamsat.crawlers.spiders import spider_for
+    from giamsat.storage import open_store
 
     profile = Profile.model_validate(job["profile"])
     sources = [Source.model_validate(s) for s in job["sources"]]
@@ -63,7 +63,7 @@ def run_job(job: dict[str, Any]) -> CrawlReport:
 def warm_up(profile: Profile, sources: list[Source]) -> None:
     """Build the NLP lookups before the reactor starts: built lazily inside a callback they
     would block it for a second or more and make in-flight downloads time out."""
-    from crawlers.filters import detect_language, is_about_province
+    from giamsat.crawlers.filters import detect_language, is_about_province
 
     detect_language("Người dân phản ánh tình trạng ô nhiễm môi trường")
     if any(s.scope == "national" for s in sources):
@@ -79,7 +79,7 @@ def write_report(report: CrawlReport, path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
-        print("usage: python -m crawlers.run_once JOB.json", file=sys.stderr)
+        print("usage: python -m giamsat.crawlers.run_once JOB.json", file=sys.stderr)
         return 2
     job_path = Path(argv[0])
     job = json.loads(job_path.read_text(encoding="utf-8"))

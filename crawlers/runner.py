@@ -1,6 +1,6 @@
 """Public entry points of the crawl stage (wired into the CLI, the pipeline and the demo).
 
-``crawl`` runs each Scrapy crawl in a child process (``python -m crawlers.run_once``) so that it
+``crawl`` runs each Scrapy crawl in a child process (``python -m giamsat.crawlers.run_once``) so that it
 can be called any number of times from one long-lived process; the child opens the store by URI.
 """
 
@@ -19,13 +19,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from crawlers import health
-from crawlers.report import CrawlReport
-from crawlers.spiders import SPIDERS
-from crawlers.tips import add_tip  # re-exported: the runner is the crawl API the CLI and tests use
-from giamsat.exceptions import ConfigError
-from giamsat.profile import Profile, Source
-from storage.base import Store
+from giamsat.core.errors import ConfigError
+from giamsat.core.profile import Profile, Source
+from giamsat.crawlers import health
+from giamsat.crawlers.report import CrawlReport
+from giamsat.crawlers.spiders import SPIDERS
+from giamsat.crawlers.tips import add_tip  # re-exported: the runner is the crawl API the CLI and tests use
+from giamsat.storage.base import Store
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def _crawl_round(
     if spiders:
         report.merge(run_child(profile, store, spiders, settings=settings, progress=progress))
     for source in imports:
-        from crawlers.social.importer import import_directory
+        from giamsat.crawlers.social.importer import import_directory
 
         report.merge(import_directory(store, profile, source))
     health.record_run(store, profile, sources, report)
@@ -139,7 +139,7 @@ def run_child(
         job_path.write_text(
             json.dumps(job_for(profile, store, sources, settings, report_path), ensure_ascii=False)
         )
-        cmd = [sys.executable, "-m", "crawlers.run_once", str(job_path)]
+        cmd = [sys.executable, "-m", "giamsat.crawlers.run_once", str(job_path)]
         proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         interrupted = False
         try:
@@ -191,6 +191,6 @@ def read_report(path: Path, sources: list[Source], returncode: int | None) -> Cr
 def import_social_export(
     store: Store, profile: Profile, path: str | Path, fmt: str | None = None, source_id: str = "import"
 ) -> CrawlReport:
-    from crawlers.social.importer import import_file
+    from giamsat.crawlers.social.importer import import_file
 
     return import_file(store, profile, Path(path), fmt=fmt, source_id=source_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from giamsat.profile import Profile
+from giamsat.core.profile import Profile
 
 
 def build_settings(profile: Profile, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -31,13 +31,13 @@ def build_settings(profile: Profile, overrides: dict[str, Any] | None = None) ->
         "RETRY_BACKOFF_MAX": 60.0,
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-            "crawlers.middlewares.BackoffRetryMiddleware": 550,
+            "giamsat.crawlers.middlewares.BackoffRetryMiddleware": 550,
         },
-        "ITEM_PIPELINES": {"crawlers.pipelines.StorePipeline": 300},
+        "ITEM_PIPELINES": {"giamsat.crawlers.pipelines.StorePipeline": 300},
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "INFO",
-        "LOG_FORMATTER": "crawlers.pipelines.QuietLogFormatter",
+        "LOG_FORMATTER": "giamsat.crawlers.pipelines.QuietLogFormatter",
         "STATS_DUMP": False,
     }
     settings.update(overrides or {})

@@ -18,8 +18,8 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from storage.base import Store
-from storage.model import utcnow
+from giamsat.core.model import utcnow
+from giamsat.storage.base import Store
 
 COLLECTION = "crawl_state"
 MAX_SEEN = 50_000  # per source; the oldest entries go first (old links rarely reappear)

@@ -10,14 +10,14 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from crawlers import encoding
-from crawlers.extract import extract_article
-from crawlers.filters import detect_language
-from crawlers.urls import canonicalize
-from giamsat.profile import Profile
-from nlp.normalize import clean
-from storage.base import Store
-from storage.model import Event, Item
+from giamsat.core.model import Event, Item
+from giamsat.core.profile import Profile
+from giamsat.core.text import clean
+from giamsat.crawlers import encoding
+from giamsat.crawlers.extract import extract_article
+from giamsat.crawlers.filters import detect_language
+from giamsat.crawlers.urls import canonicalize
+from giamsat.storage.base import Store
 
 log = logging.getLogger(__name__)
 TIP_SOURCE = "tip"

@@ -7,22 +7,14 @@ in the sidebar or by ``?page=<slug>`` (``?ticket=<id>`` opens a ticket, ``?alert
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-# `streamlit run` puts dashboard/ itself on sys.path; the packages live one level up.
-_ROOT = str(Path(__file__).resolve().parent.parent)
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-import streamlit as st  # noqa: E402
-
-from dashboard import auth, resources  # noqa: E402
-from dashboard.ui import ROLE_LABELS, error_message  # noqa: E402
-from dashboard.views import PageContext, pages_for, show_flashes  # noqa: E402
-from giamsat.exceptions import GiamsatError, PermissionDenied  # noqa: E402
-from giamsat.profile import User  # noqa: E402
-from storage.model import utcnow  # noqa: E402
+from giamsat.core.errors import GiamsatError, PermissionDenied
+from giamsat.core.model import utcnow
+from giamsat.core.profile import User
+from giamsat.dashboard import auth, resources
+from giamsat.dashboard.ui import ROLE_LABELS, error_message
+from giamsat.dashboard.views import PageContext, pages_for, show_flashes
 
 
 def _login_form(profile, store) -> None:  # type: ignore[no-untyped-def]

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from giamsat.exceptions import PermissionDenied, StaleEdit
-from giamsat.profile import Profile, User
-from storage.base import Store
-from storage.model import Event, parse_dt, utcnow
+from giamsat.core.errors import ConfigError, PermissionDenied, StaleEdit
+from giamsat.core.model import Event, parse_dt, utcnow
+from giamsat.core.profile import Profile, User
+from giamsat.core.settings import Settings
+from giamsat.storage.base import Store
 
 log = logging.getLogger("giamsat.dashboard.auth")
 
@@ -41,10 +41,9 @@ _DUMMY_HASH = _hasher.hash("giamsat-dummy-password")
 
 def session_timeout_minutes() -> int:
     """Idle minutes before a dashboard session ends (``GIAMSAT_SESSION_MINUTES``, default 30)."""
-    raw = os.environ.get("GIAMSAT_SESSION_MINUTES", "")
     try:
-        value = int(raw)
-    except ValueError:
+        value = Settings.from_env().session_minutes
+    except ConfigError:
         return DEFAULT_SESSION_MINUTES
     return value if value > 0 else DEFAULT_SESSION_MINUTES
 

@@ -7,11 +7,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from dashboard.ui import CATEGORY_LABELS, KIND_LABELS, SENTIMENT_LABELS, SEVERITY_LABELS, label
-from giamsat.export import csv_rows_chunks
-from giamsat.timeutil import fmt_datetime
-from storage.base import Query, Store
-from storage.model import Item
+from giamsat.core.csvexport import csv_rows_chunks
+from giamsat.core.model import Item
+from giamsat.core.timeutil import fmt_datetime
+from giamsat.dashboard.ui import CATEGORY_LABELS, KIND_LABELS, SENTIMENT_LABELS, SEVERITY_LABELS, label
+from giamsat.storage.base import Query, Store
 
 HEADER = [
     "ID",

@@ -15,9 +15,9 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.resources import _store
-from storage.base import Page, Query, StorySummary
-from storage.model import parse_dt
+from giamsat.core.model import parse_dt
+from giamsat.dashboard.resources import _store
+from giamsat.storage.base import Page, Query, StorySummary
 
 TTL = 60  # seconds: fresh enough for a newsroom, cheap enough for 1M items
 STORY_DAYS = 7  # top stories cover at most the last week of the chosen range
@@ -134,7 +134,7 @@ def _last_days(q: Query, days: int) -> Query:
 
 
 def _in_period(day: date, since: datetime | None, until: datetime | None) -> bool:
-    from giamsat.timeutil import to_local
+    from giamsat.core.timeutil import to_local
 
     return (since is None or day >= to_local(since).date()) and (
         until is None or day < to_local(until).date()

@@ -7,22 +7,20 @@ SQLite backend keeps one connection per thread itself).
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
-from giamsat.profile import Profile, load_profile
-from giamsat.settings import default_store_uri
-from storage import Store, open_store
-from triage.service import Triage
+from giamsat.core.profile import Profile, load_profile
+from giamsat.core.settings import Settings
+from giamsat.storage import Store, open_store
+from giamsat.triage.service import Triage
 
 
 def profile_name() -> str:
-    return os.environ.get("GIAMSAT_PROFILE") or "khanh-hoa"
+    return Settings.from_env().profile
 
 
 def store_uri() -> str:
-    return os.environ.get("GIAMSAT_STORE") or default_store_uri()
+    return Settings.from_env().store_uri
 
 
 @st.cache_resource(show_spinner=False)

@@ -11,7 +11,7 @@ import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from storage.model import Engagement, Enrichment, Item, Mention, Scored
+from giamsat.core.model import Engagement, Enrichment, Item, Mention, Scored
 
 SOURCES = (
     "baokhanhhoa",

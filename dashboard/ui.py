@@ -8,15 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from giamsat.exceptions import (
-    GiamsatError,
-    InvalidTransition,
-    NotBuiltYet,
-    NotFound,
-    PermissionDenied,
-    StaleEdit,
-)
-from giamsat.labels import (  # noqa: F401 - re-exported for the pages
+from giamsat.core.codes import (  # noqa: F401 - re-exported for the pages
     ALERT_KIND_LABELS,
     ALERT_STATUS_LABELS,
     CATEGORY_LABELS,
@@ -27,9 +19,16 @@ from giamsat.labels import (  # noqa: F401 - re-exported for the pages
     SEVERITY_LABELS,
     SOURCE_STATUS_LABELS,
 )
-from giamsat.timeutil import fmt_datetime
-from nlp.normalize import fold
-from triage.workflow import STATUS_LABELS
+from giamsat.core.errors import (
+    GiamsatError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    StaleEdit,
+)
+from giamsat.core.text import fold
+from giamsat.core.timeutil import fmt_datetime
+from giamsat.triage.workflow import STATUS_LABELS
 
 # Ticket states: the triage workflow owns them (and their labels).
 TICKET_STATUS_LABELS = STATUS_LABELS
@@ -52,8 +51,6 @@ def error_message(exc: Exception) -> str:
         return f"Thao tác không hợp lệ ở trạng thái hiện tại: {detail}"
     if isinstance(exc, StaleEdit):
         return detail  # already Vietnamese: someone else changed it first, reload
-    if isinstance(exc, NotBuiltYet):
-        return f"Chức năng chưa sẵn sàng ({detail})."
     if isinstance(exc, GiamsatError):
         return f"Lỗi: {detail}"
     return f"Lỗi không mong đợi: {type(exc).__name__}: {detail}"

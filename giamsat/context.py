@@ -11,10 +11,10 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from giamsat.exceptions import PermissionDenied
-from giamsat.profile import Profile, User, load_profile
-from giamsat.settings import Settings
-from storage import Store, open_store
+from giamsat.core.errors import PermissionDenied
+from giamsat.core.profile import Profile, User, load_profile
+from giamsat.core.settings import Settings
+from giamsat.storage import Store, open_store
 
 
 @dataclass
@@ -34,7 +34,7 @@ class AppContext:
 
     def user(self, username: str) -> User:
         """The acting user (``--as USER``): must exist in the profile."""
-        from triage.service import SYSTEM
+        from giamsat.triage.service import SYSTEM
 
         if username == SYSTEM.username:
             return SYSTEM

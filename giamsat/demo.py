@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import http.server
 import logging
-import os
 import threading
 import time
 from collections import Counter
@@ -23,9 +22,11 @@ from platformdirs import user_data_dir
 from rich.console import Console
 from rich.table import Table
 
-from giamsat.profile import Profile, Source, load_profile
+from giamsat.core.profile import Profile, Source, load_profile
+from giamsat.core.resources import package_path
+from giamsat.core.settings import Settings
 
-DEMO_SITE = Path(__file__).resolve().parent / "demo_site"
+DEMO_SITE = package_path("demo_site")
 DEMO_PASSWORD = "giamsat-demo"  # printed for the demo only; real deployments use `giamsat users passwd`
 DEMO_OFFICER = "giamsat1"
 
@@ -58,7 +59,7 @@ def demo_store_uri() -> str:
 
 def simulate_officer(profile: Profile, store, limit: int = 12) -> Counter:
     """Confirm the riskiest open alerts as the monitoring officer would, so tickets exist."""
-    from triage.service import Triage
+    from giamsat.triage.service import Triage
 
     triage = Triage(profile, store)
     officer = profile.user(DEMO_OFFICER)
@@ -75,19 +76,20 @@ def simulate_officer(profile: Profile, store, limit: int = 12) -> Counter:
 
 
 def run_demo(no_dashboard: bool = False, port: int = 8501, keep: bool = False) -> int:
-    from crawlers.runner import crawl, import_social_export
-    from crawlers.scrapy_settings import FAST
-    from dashboard.auth import set_password
     from giamsat.context import set_context
+    from giamsat.crawlers.runner import crawl, import_social_export
+    from giamsat.crawlers.scrapy_settings import FAST
+    from giamsat.dashboard.auth import set_password
     from giamsat.pipeline import process_pending
 
     t0 = time.monotonic()
-    store_uri = os.environ.get("GIAMSAT_DEMO_STORE") or demo_store_uri()
+    settings = Settings.from_env()
+    store_uri = settings.demo_store or demo_store_uri()
     db_path = Path(store_uri.removeprefix("sqlite://"))
     if not keep:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    ctx = set_context(store=store_uri, profile=os.environ.get("GIAMSAT_PROFILE") or "khanh-hoa")
+    ctx = set_context(store=store_uri, profile=settings.profile)
     profile, store = ctx.profile, ctx.store
     console.print(f"[bold]giamsat demo[/] — hồ sơ {profile.province.name}, kho {store.uri}")
 
@@ -115,7 +117,7 @@ def run_demo(no_dashboard: bool = False, port: int = 8501, keep: bool = False) -
     for user in profile.users:
         set_password(store, user.username, DEMO_PASSWORD)
 
-    from storage.base import Query
+    from giamsat.storage.base import Query
 
     n_items = store.count(Query())
     n_alerts = store.count_docs("alerts")

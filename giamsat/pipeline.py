@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from giamsat.profile import Profile, Source
-from storage.base import Store
-from storage.model import Enrichment, Item, utcnow
+from giamsat.core.model import Enrichment, Item, utcnow
+from giamsat.core.profile import Profile, Source
+from giamsat.storage.base import Store
 
 log = logging.getLogger("giamsat.pipeline")
 
@@ -57,8 +57,8 @@ def process_pending(
     limit: int | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ProcessReport:
-    from nlp.enrich import Enricher
-    from triage.service import Triage
+    from giamsat.nlp.enrich import Enricher
+    from giamsat.triage.service import Triage
 
     report = ProcessReport()
     index = load_story_index(store)
@@ -98,7 +98,7 @@ STORY_WINDOW_HOURS = 24.0
 
 def load_story_index(store: Store) -> Any:
     """The incremental near-duplicate index survives restarts as a document in the store."""
-    from nlp.stories import StoryIndex
+    from giamsat.nlp.stories import StoryIndex
 
     doc = store.get_doc("state", "story-index")
     if doc and doc.get("data"):
@@ -166,7 +166,7 @@ def work_forever(
     profile: Profile, store: Store, tick_seconds: float = 5.0, max_cycles: int | None = None
 ) -> None:
     """The worker: enrich and triage what the crawler stored, then escalations and the outbox."""
-    from triage.service import Triage
+    from giamsat.triage.service import Triage
 
     with _StopFlag() as stop:
         triage = Triage(profile, store)
@@ -202,8 +202,8 @@ def run_forever(
 
     With ``process=False`` it only crawls: a separate worker (``work_forever``) enriches and
     triages, so the two never race on the same items or the story index."""
-    from crawlers.runner import crawl
-    from triage.service import Triage
+    from giamsat.crawlers.runner import crawl
+    from giamsat.triage.service import Triage
 
     with _StopFlag() as stop:
         triage = Triage(profile, store)

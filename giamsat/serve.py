@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+from giamsat.core.resources import package_path
+
+APP = package_path("dashboard", "app.py")
 
 
 def dashboard_command(address: str, port: int) -> list[str]:
@@ -32,10 +33,6 @@ def dashboard_command(address: str, port: int) -> list[str]:
 
 def serve_dashboard(address: str = "127.0.0.1", port: int = 8501) -> int:
     """Run until interrupted; the app reads GIAMSAT_PROFILE/GIAMSAT_STORE from the environment."""
-    if not APP.exists():
-        from giamsat.exceptions import NotBuiltYet
-
-        raise NotBuiltYet(f"bảng điều khiển chưa có ({APP})")
     print(f"Bảng điều khiển: http://{address}:{port}  (Ctrl+C để dừng)", flush=True)
     try:
         return subprocess.call(dashboard_command(address, port), env=dict(os.environ))

@@ -20,11 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import typer
-
-from giamsat.profile import Profile, load_profile
-from nlp.enrich import Enricher
-from storage.model import Engagement, Enrichment, Item, parse_dt
+from giamsat.core.model import Engagement, Enrichment, Item, parse_dt
+from giamsat.core.profile import Profile, load_profile
+from giamsat.nlp.enrich import Enricher
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +72,7 @@ def _scored(s: Any) -> dict[str, Any] | None:
 
 
 def to_output(item: Item, enr: Enrichment, profile: Profile) -> dict[str, Any]:
-    from triage.routing import route
+    from giamsat.triage.routing import route
 
     lead, co = None, None
     if enr.province == profile.province.code:
@@ -156,27 +154,3 @@ def analyze_file(
             flush()
     stats["seconds"] = round(time.perf_counter() - t0, 2)
     return stats
-
-
-app = typer.Typer(help="Phân tích tệp JSONL (ngôn ngữ, địa danh, cảm xúc, chủ đề, phân loại, rủi ro).")
-
-
-@app.command("analyze")
-def analyze_cmd(
-    in_path: Path = typer.Argument(..., help="tệp JSONL vào: mỗi dòng có id, text"),
-    out: Path = typer.Option(..., "-o", "--out", help="tệp JSONL ra"),
-    profile: str | None = typer.Option(None, "--profile", help="hồ sơ tỉnh (mặc định khanh-hoa)"),
-    entities: str = typer.Option("relevant", "--entities", help="all | relevant | none (nhận dạng thực thể)"),
-) -> None:
-    """Phân tích từng dòng của IN.jsonl và ghi kết quả ra OUT.jsonl.
-
-    Ví dụ: giamsat analyze bai-dang.jsonl -o ket-qua.jsonl --profile khanh-hoa
-    """
-    if entities not in ("all", "relevant", "none"):
-        raise typer.BadParameter("--entities: all, relevant hoặc none")
-    stats = analyze_file(in_path, out, profile, entities=entities)
-    typer.echo(
-        f"Đã phân tích {stats['written']} dòng, bỏ qua {stats['bad']} dòng lỗi, trong {stats['seconds']} giây."
-    )
-    for err in stats["errors"][:20]:
-        typer.echo(err, err=True)

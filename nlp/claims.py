@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from nlp.features import analyze
-from storage.model import Event
+from giamsat.core.model import Event
+from giamsat.nlp.features import analyze
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ def claims_list(store: Any, include_withdrawn: bool = False) -> list[dict[str, A
 
 def claims_withdraw(store: Any, claim_id: str, actor: str) -> dict[str, Any]:
     """Withdraw a claim (kept for the record, no longer matched)."""
-    from giamsat.exceptions import NotFound
+    from giamsat.core.errors import NotFound
 
     doc = store.get_doc(COLLECTION, claim_id)
     if doc is None:

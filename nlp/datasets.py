@@ -21,8 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+from giamsat.core.errors import ConfigError
+from giamsat.core.resources import package_path
+from giamsat.core.settings import Settings
+
+CORPUS_DIR = package_path("nlp", "corpus")
 
 csv.field_size_limit(sys.maxsize)
 
@@ -56,8 +59,10 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """``GIAMSAT_DATA_DIR``, else ``../shared/data`` relative to the repository root."""
     if explicit:
         return Path(explicit)
-    env = os.environ.get("GIAMSAT_DATA_DIR")
-    return Path(env) if env else (REPO_ROOT.parent / "shared" / "data").resolve()
+    configured = Settings.from_env().data_dir
+    if configured is None:
+        raise ConfigError("(environment)", "GIAMSAT_DATA_DIR", "set it to the folder of public data sets")
+    return configured
 
 
 def hash_split(key: str) -> str:

@@ -27,12 +27,12 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from giamsat.profile import Profile
-from nlp.claims import ClaimMatcher, claims_list
-from nlp.features import category_matcher, topic_matcher
-from nlp.models import ModelBundle
-from nlp.risk import RiskSignals, assess
-from storage.model import Enrichment, Entity, Item, Scored, utcnow
+from giamsat.core.model import Enrichment, Entity, Item, Scored, utcnow
+from giamsat.core.profile import Profile
+from giamsat.nlp.claims import ClaimMatcher, claims_list
+from giamsat.nlp.features import category_matcher, topic_matcher
+from giamsat.nlp.models import ModelBundle
+from giamsat.nlp.risk import RiskSignals, assess
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class Enricher:
     @property
     def finder(self) -> Any:
         if self._finder is None:
-            from nlp.mentions import MentionFinder
+            from giamsat.nlp.mentions import MentionFinder
 
             self._finder = MentionFinder.for_profile(self.profile)
         return self._finder
@@ -102,8 +102,8 @@ class Enricher:
     def enrich_batch(
         self, items: Sequence[Item], story_stats: Sequence[dict[str, Any] | None] | None = None
     ) -> list[Enrichment]:
-        from nlp.language import detect_language
-        from nlp.text import extract_features
+        from giamsat.nlp.language import detect_language
+        from giamsat.nlp.text import extract_features
 
         items = list(items)
         if not items:
@@ -189,7 +189,7 @@ class Enricher:
         if self.entity_policy == "none":
             return None
         try:
-            from nlp.entities import extract_entities
+            from giamsat.nlp.entities import extract_entities
         except ImportError:
             return None
         return extract_entities

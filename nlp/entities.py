@@ -17,9 +17,9 @@ import logging
 import time
 from functools import lru_cache
 
-from nlp.normalize import clean, fold
-from nlp.text import split_sentences
-from storage.model import Entity
+from giamsat.core.model import Entity
+from giamsat.core.text import clean, fold
+from giamsat.nlp.text import split_sentences
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import LinearSVC
 
-from nlp.normalize import normalize_for_model
+from giamsat.nlp.normalize import normalize_for_model
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -24,13 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import typer
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, roc_auc_score
 from sklearn.svm import LinearSVC
 
-from nlp import datasets as D
-from nlp import eval_features as EF
-from nlp.features import ALL_VIEWS, Featurizer
+from giamsat.nlp import datasets as D
+from giamsat.nlp import eval_features as EF
+from giamsat.nlp.features import ALL_VIEWS, Featurizer
 
 log = logging.getLogger(__name__)
 
@@ -339,9 +337,9 @@ def run_corpus(
     models_path: Path | None = None, corpus_dir: Path | None = None, profile: Any = None
 ) -> list[Result]:
     """Score the *shipped* models on our corpus test split (never used in training)."""
-    from giamsat.profile import load_profile
-    from nlp.features import topic_lexicon_hits
-    from nlp.models import ModelBundle
+    from giamsat.core.profile import load_profile
+    from giamsat.nlp.features import topic_lexicon_hits
+    from giamsat.nlp.models import ModelBundle
 
     profile = profile or load_profile()
     test = D.corpus("test", corpus_dir)
@@ -461,36 +459,3 @@ def print_table(results: list[Result]) -> None:
             "" if gt is None else f"{gt * 100:+.2f}", str(r.n_test), f"{r.seconds:.0f}",
         )  # fmt: skip
     Console().print(table)
-
-
-app = typer.Typer(help="Đánh giá mô hình trên các bộ dữ liệu công khai (evaluation).")
-
-
-@app.command("eval")
-def eval_cmd(
-    data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="thư mục dữ liệu (mặc định GIAMSAT_DATA_DIR)"
-    ),
-    sample: int | None = typer.Option(None, "--sample", help="chỉ N mẫu kiểm tra mỗi bộ (CI)"),
-    only: list[str] = typer.Option([], "--only", help="chỉ các bộ này (lặp lại được)"),
-    json_out: Path | None = typer.Option(None, "--json", help="ghi kết quả JSON"),
-    md_out: Path | None = typer.Option(None, "--markdown", help="ghi bảng Markdown"),
-) -> None:
-    """Chấm điểm trên tập test của từng bộ dữ liệu, so với điểm đã công bố.
-
-    Ví dụ: giamsat eval --sample 300
-    Ví dụ: giamsat eval --only vihsd --only uit-vsmec --markdown eval.md
-    """
-    results = evaluate(data_dir, sample, only or None)
-    print_table(results)
-    if json_out:
-        json_out.write_text(
-            json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1), encoding="utf-8"
-        )
-    if md_out:
-        md_out.write_text(to_markdown(results), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO)
-    app()

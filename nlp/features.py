@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
-from nlp.normalize import normalize_tone
+from giamsat.core.text import normalize_tone
 
 N_HASH = 2**21
 

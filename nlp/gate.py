@@ -7,7 +7,7 @@
 * ``floors``: minimum score per set (the pinned run's score minus ``margin``), including our
   corpus test split (``corpus-category`` macro-F1, ``corpus-topics`` micro-F1).
 
-``python -m nlp.gate --pin`` re-runs the sample evaluation and rewrites the file; do it only
+``python -m giamsat.nlp.gate --pin`` re-runs the sample evaluation and rewrites the file; do it only
 after a deliberate change and review the diff.
 """
 
@@ -20,12 +20,13 @@ import math
 from pathlib import Path
 from typing import Any
 
-from nlp import datasets as D
-from nlp.evaluate import SETS, Result, evaluate
+from giamsat.core.resources import package_path
+from giamsat.nlp import datasets as D
+from giamsat.nlp.evaluate import SETS, Result, evaluate
 
 log = logging.getLogger(__name__)
 
-GATE_FILE = Path(__file__).resolve().parent / "gate.json"
+GATE_FILE = package_path("nlp", "gate.json")
 DEFAULT_SAMPLE = 300
 MARGIN = 0.02
 
@@ -67,7 +68,9 @@ def check_hashes(gate: dict[str, Any], root: Path, corpus_dir: Path | None = Non
     now = corpus_hashes(corpus_dir)
     for name, want in gate.get("corpus_files", {}).items():
         if now.get(name) != want:
-            problems.append(f"nlp/corpus/{name}: sha256 đã thay đổi (chạy lại `python -m nlp.gate --pin`)")
+            problems.append(
+                f"nlp/corpus/{name}: sha256 đã thay đổi (chạy lại `python -m giamsat.nlp.gate --pin`)"
+            )
     return problems
 
 

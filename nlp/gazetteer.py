@@ -38,10 +38,10 @@ from typing import TYPE_CHECKING
 
 import ahocorasick
 
-from nlp.normalize import fold, match_key, nfc, normalize_tone
+from giamsat.core.text import fold, match_key, nfc, normalize_tone
 
 if TYPE_CHECKING:
-    from giamsat.profile import Profile
+    from giamsat.core.profile import Profile
 
 log = logging.getLogger(__name__)
 

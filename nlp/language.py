@@ -20,7 +20,8 @@ import logging
 import re
 from functools import lru_cache
 
-from nlp.normalize import TEENCODE, fold, nfc
+from giamsat.core.text import fold, nfc
+from giamsat.nlp.normalize import TEENCODE
 
 log = logging.getLogger(__name__)
 

@@ -61,12 +61,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar
 
-from nlp.gazetteer import Entry, Gazetteer, build_gazetteer, folded_key
-from nlp.normalize import fold, match_key, nfc
-from storage.model import Mention
+from giamsat.core.model import Mention
+from giamsat.core.text import fold, match_key, nfc
+from giamsat.nlp.gazetteer import Entry, Gazetteer, build_gazetteer, folded_key
 
 if TYPE_CHECKING:
-    from giamsat.profile import Profile
+    from giamsat.core.profile import Profile
 
 log = logging.getLogger(__name__)
 

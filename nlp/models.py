@@ -24,11 +24,13 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 
-from nlp.features import Featurizer, LexiconMatcher
+from giamsat.core.resources import package_path
+from giamsat.core.settings import Settings
+from giamsat.nlp.features import Featurizer, LexiconMatcher
 
 log = logging.getLogger(__name__)
 
-ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
+ARTIFACTS_DIR = package_path("nlp", "artifacts")
 MODEL_FILE = "models.joblib"
 
 
@@ -107,7 +109,7 @@ class ModelBundle:
     def load(cls, path: str | os.PathLike[str] | None = None) -> ModelBundle:
         """Load (cached per path). ``GIAMSAT_MODEL_DIR`` overrides the default directory."""
         if path is None:
-            path = Path(os.environ.get("GIAMSAT_MODEL_DIR", ARTIFACTS_DIR)) / MODEL_FILE
+            path = (Settings.from_env().model_dir or ARTIFACTS_DIR) / MODEL_FILE
         path = Path(path)
         if path.is_dir():
             path = path / MODEL_FILE

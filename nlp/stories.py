@@ -26,8 +26,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from nlp.normalize import fold, nfc
-from nlp.text import EMAIL_RE, HASHTAG_RE, MENTION_RE, URL_RE
+from giamsat.core.text import fold, nfc
+from giamsat.nlp.text import EMAIL_RE, HASHTAG_RE, MENTION_RE, URL_RE
 
 NUM_PERM = 128
 SHINGLE = 3

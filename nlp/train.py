@@ -27,15 +27,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import typer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
-from giamsat.profile import Profile
-from nlp import datasets as D
-from nlp.features import Featurizer, category_matcher, fold_lower, has_diacritics, topic_lexicon_hits
-from nlp.models import ARTIFACTS_DIR, LinearHead, ModelBundle, apply_category_prior
-from storage.model import CATEGORIES, SENTIMENTS
+from giamsat.core.model import CATEGORIES, SENTIMENTS
+from giamsat.core.profile import Profile
+from giamsat.nlp import datasets as D
+from giamsat.nlp.features import Featurizer, category_matcher, fold_lower, has_diacritics, topic_lexicon_hits
+from giamsat.nlp.models import ARTIFACTS_DIR, LinearHead, ModelBundle, apply_category_prior
 
 log = logging.getLogger(__name__)
 
@@ -454,29 +453,3 @@ the grid whose dev score is within {C_TOLERANCE} of the best (dev shares writers
     path = out_dir / "MODEL_CARD.md"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-app = typer.Typer(help="Huấn luyện lại các mô hình phân loại (train).")
-
-
-@app.command("train")
-def train_cmd(
-    data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="thư mục dữ liệu (mặc định GIAMSAT_DATA_DIR)"
-    ),
-    out_dir: Path | None = typer.Option(None, "--out", help="nơi ghi mô hình (mặc định nlp/artifacts)"),
-    profile: str | None = typer.Option(None, "--profile", help="hồ sơ tỉnh"),
-) -> None:
-    """Huấn luyện lại mô hình cảm xúc, chủ đề, phân loại và ngôn từ độc hại (khoảng 1 phút).
-
-    Ví dụ: giamsat train
-    Ví dụ: giamsat train --data-dir /srv/data --out /tmp/models
-    """
-    from giamsat.profile import load_profile
-
-    out = out_dir or ARTIFACTS_DIR
-    meta = train_all(data_dir, out, load_profile(profile))
-    write_model_card(meta, out)
-    typer.echo(
-        f"Đã huấn luyện phiên bản {meta['version']} ({meta['size_mb']} MB) trong {meta['seconds']} giây: {out}"
-    )

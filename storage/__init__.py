@@ -7,22 +7,22 @@ backends, picked by URI scheme like Scrapy's feed storages:
 
 from __future__ import annotations
 
-from storage.base import FACETS, Page, Query, Store, StorySummary, UpsertStats
+from giamsat.storage.base import FACETS, Page, Query, Store, StorySummary, UpsertStats
 
 __all__ = ["FACETS", "Page", "Query", "Store", "StorySummary", "UpsertStats", "open_store"]
 
 
 def open_store(uri: str) -> Store:
-    from giamsat.exceptions import StoreError
+    from giamsat.core.errors import StoreError
 
     if uri.startswith(("http://", "https://")):
         try:
-            from storage.elasticsearch import ElasticsearchStore
+            from giamsat.storage.elasticsearch import ElasticsearchStore
         except ImportError as exc:  # pragma: no cover - only when the backend is missing
             raise StoreError(f"Elasticsearch backend unavailable: {exc}") from exc
         return ElasticsearchStore(uri)
     if uri.startswith("sqlite://") or "://" not in uri:
-        from storage.sqlite import SQLiteStore
+        from giamsat.storage.sqlite import SQLiteStore
 
         return SQLiteStore(uri)
     raise StoreError(f"unknown store URI '{uri}': expected sqlite:///PATH or http(s)://HOST:PORT")

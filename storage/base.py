@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
-from storage.model import Enrichment, Event, Item
+from giamsat.core.model import Enrichment, Event, Item
 
 # Fields that ``facet`` can count by. ``topic`` and ``locality`` are multi-valued.
 FACETS = (

@@ -29,12 +29,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from giamsat.exceptions import StaleEdit, StoreError
-from storage import es as names
-from storage.base import FACETS, Page, Query, StorySummary, UpsertStats
-from storage.es import queries as qb
-from storage.es.bulk import BulkResult, BulkUnavailable, bulk_write, default_spool_path, replay_spool
-from storage.es.documents import (
+from giamsat.core.errors import StaleEdit, StoreError
+from giamsat.core.model import Enrichment, Event, Item, utcnow
+from giamsat.core.settings import Settings
+from giamsat.storage import es as names
+from giamsat.storage.base import FACETS, Page, Query, StorySummary, UpsertStats
+from giamsat.storage.es import queries as qb
+from giamsat.storage.es.bulk import BulkResult, BulkUnavailable, bulk_write, default_spool_path, replay_spool
+from giamsat.storage.es.documents import (
     Existing,
     doc_source,
     event_source,
@@ -46,8 +48,7 @@ from storage.es.documents import (
     source_to_item,
     with_enrichment,
 )
-from storage.model import Enrichment, Event, Item, utcnow
-from storage.sqlite import item_id_for
+from giamsat.storage.sqlite import item_id_for
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +88,7 @@ class ElasticsearchStore:
         host, kwargs, public = client_options(uri)
         self.uri = public
         try:
-            self.prefix = names.check_prefix(
-                prefix or os.environ.get("GIAMSAT_ES_PREFIX") or names.DEFAULT_PREFIX
-            )
+            self.prefix = names.check_prefix(prefix or Settings.from_env().es_prefix)
         except ValueError as exc:
             raise StoreError(str(exc)) from exc
         self.alias = names.items_alias(self.prefix)

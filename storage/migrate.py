@@ -19,11 +19,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import typer
-
-from storage.base import COLLECTIONS, Query, Store
-from storage.model import Engagement, Event, Item, parse_dt, utcnow
-from storage.sqlite import SQLiteStore
+from giamsat.core.model import Engagement, Event, Item, parse_dt, utcnow
+from giamsat.storage.base import COLLECTIONS, Query, Store
+from giamsat.storage.sqlite import SQLiteStore
 
 log = logging.getLogger(__name__)
 
@@ -331,35 +329,3 @@ def migrate_store(src: Store, dst: Store, progress: bool = True, resume: bool = 
     _save_state(dst, state)
     log.info("migrate finished: %s", stats.to_dict())
     return stats
-
-
-app = typer.Typer(help="Chuyển dữ liệu giữa các kho (SQLite -> Elasticsearch).")
-
-
-@app.command("migrate")
-def migrate_command(
-    to: str = typer.Option(
-        ..., "--to", help="Kho đích, ví dụ https://es.tinh.gov.vn:9200 hoặc sqlite:///kho-moi.db"
-    ),
-    source: str | None = typer.Option(None, "--from", help="Kho nguồn (mặc định: GIAMSAT_STORE)"),
-    restart: bool = typer.Option(False, "--restart", help="Bỏ qua điểm dừng đã lưu, chép lại từ đầu"),
-) -> None:
-    """Chép toàn bộ kho hiện tại sang kho khác; chạy lại an toàn và tiếp tục từ chỗ dừng.
-
-    Ví dụ: giamsat migrate --to https://localhost:9200
-    Example: ELASTICSEARCH_PASSWORD=... giamsat migrate --from sqlite:///giamsat.db --to http://localhost:9200
-    """
-    from giamsat.settings import Settings
-    from storage import open_store
-
-    src = open_store(source or Settings.from_env().store_uri)
-    dst = open_store(to)
-    try:
-        stats = migrate_store(src, dst, progress=True, resume=not restart)
-    finally:
-        src.close()
-        dst.close()
-    typer.echo(
-        f"Đã chép {stats.items} bài viết ({stats.new} mới, {stats.revisions} phiên bản cũ, "
-        f"{stats.unchanged} đã có), {stats.docs} hồ sơ, {stats.events} sự kiện nhật ký sang {dst.uri}."
-    )

@@ -179,7 +179,7 @@ def migrate(db: sqlite3.Connection, target: int | None = None) -> list[int]:
     target = LATEST if target is None else target
     current = db.execute("PRAGMA user_version").fetchone()[0]
     if current > LATEST:
-        from giamsat.exceptions import StoreError
+        from giamsat.core.errors import StoreError
 
         raise StoreError(
             f"database schema version {current} is newer than this giamsat ({LATEST}); upgrade giamsat"

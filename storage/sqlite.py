@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from giamsat.exceptions import StaleEdit, StoreError
-from nlp.normalize import fold
-from storage.base import FACETS, Page, Query, StorySummary, UpsertStats
-from storage.migrations import migrate
-from storage.model import Engagement, Enrichment, Event, Item, json_default, parse_dt, utcnow
+from giamsat.core.errors import StaleEdit, StoreError
+from giamsat.core.model import Engagement, Enrichment, Event, Item, json_default, parse_dt, utcnow
+from giamsat.core.text import fold
+from giamsat.storage.base import FACETS, Page, Query, StorySummary, UpsertStats
+from giamsat.storage.migrations import migrate
 
 _FACET_COLUMNS = {
     "source_id": "source_id",

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from giamsat.profile import Profile, load_profile
-from storage.sqlite import SQLiteStore
+from giamsat.core.profile import Profile, load_profile
+from giamsat.storage.sqlite import SQLiteStore
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"

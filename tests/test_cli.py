@@ -55,8 +55,8 @@ def test_search_on_an_empty_store(tmp_path):
 
 
 def test_search_exports_csv(tmp_path):
-    from storage.model import Item
-    from storage.sqlite import SQLiteStore
+    from giamsat.core.model import Item
+    from giamsat.storage.sqlite import SQLiteStore
 
     store = SQLiteStore(str(tmp_path / "s.db"))
     store.upsert_items(

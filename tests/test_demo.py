@@ -7,15 +7,15 @@ import re
 import subprocess
 import sys
 
-from storage.base import Query
-from storage.sqlite import SQLiteStore
+from giamsat.storage.base import Query
+from giamsat.storage.sqlite import SQLiteStore
 
 
 def test_demo_no_dashboard_produces_items_alerts_and_tickets(tmp_path):
     db = tmp_path / "demo.db"
     env = dict(os.environ, GIAMSAT_DEMO_STORE=f"sqlite:///{db}", GIAMSAT_PROFILE="khanh-hoa")
     proc = subprocess.run(
-        [sys.executable, "-m", "giamsat.cli", "demo", "--no-dashboard"],
+        [sys.executable, "-m", "giamsat", "demo", "--no-dashboard"],
         capture_output=True,
         text=True,
         env=env,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from giamsat.profile import Profile
+from giamsat.core.profile import Profile
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from giamsat.core.model import Enrichment, Item, utcnow
 from giamsat.demo import DEMO_SITE, demo_sources
 from giamsat.pipeline import _enrich_safely, due_sources, load_story_index, process_pending, run_forever
-from storage.base import Query
-from storage.model import Enrichment, Item, utcnow
+from giamsat.storage.base import Query
 
 
 def _items(n: int) -> list[Item]:

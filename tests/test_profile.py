@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from giamsat.exceptions import ConfigError
-from giamsat.profile import available_profiles, load_profile
+from giamsat.core.errors import ConfigError
+from giamsat.core.profile import available_profiles, load_profile
 
 KH = Path(__file__).resolve().parent.parent / "config" / "profiles" / "khanh-hoa.yaml"
 
@@ -85,7 +85,7 @@ def test_broken_profile_names_file_and_key(tmp_path, mutate, key, words):
 def test_cli_exits_2_with_one_line(tmp_path):
     path = _broken(tmp_path, lambda d: d["routing"]["rules"][1].update(lead="so-khong-co"))
     proc = subprocess.run(
-        [sys.executable, "-m", "giamsat.cli", "--profile", str(path), "init"],
+        [sys.executable, "-m", "giamsat", "--profile", str(path), "init"],
         capture_output=True,
         text=True,
         env={"GIAMSAT_STORE": f"sqlite:///{tmp_path / 'x.db'}", "PATH": ""},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from triage.routing import route
+from giamsat.triage.routing import route
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,7 @@ def test_routing_is_deterministic(profile):
 
 
 def test_other_province_routes_by_its_own_config():
-    from giamsat.profile import load_profile
+    from giamsat.core.profile import load_profile
 
     ld = load_profile("lam-dong")
     assert route(ld, "phan-anh", ["dat-dai"], []).lead == "so-nnmt"

@@ -8,10 +8,10 @@
 
 from __future__ import annotations
 
-from giamsat.exceptions import PermissionDenied
-from giamsat.profile import User
-from storage.model import Ticket
-from triage.workflow import TARGET_ROLES, label
+from giamsat.core.errors import PermissionDenied
+from giamsat.core.model import Ticket
+from giamsat.core.profile import User
+from giamsat.triage.workflow import TARGET_ROLES, label
 
 READ_ALERT_ROLES = ("monitor", "leader", "admin")
 ACT_ALERT_ROLES = ("monitor", "admin")

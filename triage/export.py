@@ -24,8 +24,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
-from giamsat.profile import Profile
-from triage.reports import Report
+from giamsat.core.profile import Profile
+from giamsat.triage.reports import Report
 
 FONT = "Times New Roman"
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"

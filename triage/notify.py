@@ -23,9 +23,9 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from giamsat.profile import Profile
-from storage.base import Store
-from storage.model import parse_dt
+from giamsat.core.model import parse_dt
+from giamsat.core.profile import Profile
+from giamsat.storage.base import Store
 
 log = logging.getLogger(__name__)
 

@@ -15,18 +15,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from giamsat.labels import (
+from giamsat.core.codes import (
     ALERT_KIND_LABELS,
     ALERT_STATUS_LABELS,
     KIND_LABELS,
     SENTIMENT_LABELS,
     SEVERITY_LABELS,
 )
-from giamsat.labels import CATEGORY_TITLES as CATEGORY_LABELS
-from giamsat.profile import Profile
-from giamsat.timeutil import VN_TZ, fmt_date, fmt_number
-from storage.base import Query, Store
-from storage.model import Alert, Ticket, parse_dt, utcnow
+from giamsat.core.codes import CATEGORY_TITLES as CATEGORY_LABELS
+from giamsat.core.model import Alert, Ticket, parse_dt, utcnow
+from giamsat.core.profile import Profile
+from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_number
+from giamsat.storage.base import Query, Store
 
 REPORT_KINDS = ("daily", "monthly", "yearly")
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
@@ -193,7 +193,7 @@ def _alerts(store: Store, since: datetime, until: datetime) -> Section:
         )
         + "."
     )
-    from triage.workflow import severity_rank
+    from giamsat.triage.workflow import severity_rank
 
     top = sorted(alerts, key=lambda a: (severity_rank(a.severity), -a.risk))[:10]
     if top:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from giamsat.profile import WARD_UNIT_PREFIX, Profile, RoutingRule
+from giamsat.core.profile import WARD_UNIT_PREFIX, Profile, RoutingRule
 
 
 @dataclass

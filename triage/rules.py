@@ -15,9 +15,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from giamsat.profile import Profile, WatchRule
-from storage.model import SEVERITIES, Item
-from triage.workflow import severity_rank
+from giamsat.core.model import SEVERITIES, Item
+from giamsat.core.profile import Profile, WatchRule
+from giamsat.triage.workflow import severity_rank
 
 # Reach thresholds that raise a story's severity by one level each (items, distinct sources).
 # Chosen so a local rumour shared by a handful of pages stays where the model put it, while one

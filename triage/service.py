@@ -26,17 +26,17 @@ from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
-from giamsat.exceptions import GiamsatError, InvalidTransition, NotFound, PermissionDenied, StaleEdit
-from giamsat.labels import ALERT_STATUS_LABELS
-from giamsat.profile import WARD_UNIT_PREFIX, Profile, User
-from giamsat.timeutil import fmt_datetime, to_local
-from storage.base import Store
-from storage.model import Alert, Event, Item, Ticket, parse_dt, utcnow
-from triage import access, rules, templates
-from triage.notify import Outbox
-from triage.routing import route
-from triage.spikes import describe, detect_spikes
-from triage.workflow import (
+from giamsat.core.codes import ALERT_STATUS_LABELS
+from giamsat.core.errors import GiamsatError, InvalidTransition, NotFound, PermissionDenied, StaleEdit
+from giamsat.core.model import Alert, Event, Item, Ticket, parse_dt, utcnow
+from giamsat.core.profile import WARD_UNIT_PREFIX, Profile, User
+from giamsat.core.timeutil import fmt_datetime, to_local
+from giamsat.storage.base import Store
+from giamsat.triage import access, rules, templates
+from giamsat.triage.notify import Outbox
+from giamsat.triage.routing import route
+from giamsat.triage.spikes import describe, detect_spikes
+from giamsat.triage.workflow import (
     NEEDS_REASON,
     OPEN_STATUSES,
     check_transition,
@@ -331,7 +331,7 @@ class Triage:
         topic, locality, source, q = (filters.pop(k, None) for k in ("topic", "locality", "source", "q"))
         if filters:
             raise ValueError(f"bộ lọc không hỗ trợ: {', '.join(filters)}")
-        from nlp.normalize import fold
+        from giamsat.core.text import fold
 
         needle = fold(q) if q else None
         out: list[Alert] = []

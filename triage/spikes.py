@@ -15,9 +15,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from giamsat.profile import Profile
-from nlp.normalize import fold
-from storage.base import Query, Store, StorySummary
+from giamsat.core.profile import Profile
+from giamsat.core.text import fold
+from giamsat.storage.base import Query, Store, StorySummary
 
 STOPWORDS = frozenset(
     [

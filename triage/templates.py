@@ -5,12 +5,12 @@ Plain text on purpose: it reads the same in a mail client, Zalo, Telegram or Sla
 
 from __future__ import annotations
 
-from giamsat.labels import CATEGORY_TITLES as CATEGORY_LABELS
-from giamsat.labels import SEVERITY_LABELS
-from giamsat.profile import Profile
-from giamsat.timeutil import fmt_datetime
-from storage.model import Alert, Ticket
-from triage.workflow import label
+from giamsat.core.codes import CATEGORY_TITLES as CATEGORY_LABELS
+from giamsat.core.codes import SEVERITY_LABELS
+from giamsat.core.model import Alert, Ticket
+from giamsat.core.profile import Profile
+from giamsat.core.timeutil import fmt_datetime
+from giamsat.triage.workflow import label
 
 
 def sev(s: str | None) -> str:

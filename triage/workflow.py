@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from giamsat.exceptions import InvalidTransition
-from giamsat.profile import Profile
-from storage.model import SEVERITIES, Ticket
+from giamsat.core.errors import InvalidTransition
+from giamsat.core.model import SEVERITIES, Ticket
+from giamsat.core.profile import Profile
 
 STATUS_LABELS: dict[str, str] = {
     "moi": "Mới",

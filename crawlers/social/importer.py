@@ -25,14 +25,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crawlers.extract import VN_TZ, parse_datetime
-from crawlers.filters import detect_language, is_about_province
-from crawlers.report import CrawlReport, SourceReport
-from crawlers.urls import canonicalize
-from giamsat.profile import Profile, Source
-from nlp.normalize import clean, fold
-from storage.base import Store
-from storage.model import Engagement, Item
+from giamsat.core.model import Engagement, Item
+from giamsat.core.profile import Profile, Source
+from giamsat.core.text import clean, fold
+from giamsat.crawlers.extract import VN_TZ, parse_datetime
+from giamsat.crawlers.filters import detect_language, is_about_province
+from giamsat.crawlers.report import CrawlReport, SourceReport
+from giamsat.crawlers.urls import canonicalize
+from giamsat.storage.base import Store
 
 log = logging.getLogger(__name__)
 FORMATS = ("generic", "facebook-csv", "facebook-json", "youtube-csv", "tiktok-json")
@@ -367,7 +367,7 @@ def _flush(store: Store, batch: list[Item], rep: SourceReport) -> None:
 
 def import_directory(store: Store, profile: Profile, source: Source) -> CrawlReport:
     """A ``social-import`` source: import the files in its ``file://`` folder not imported before."""
-    from crawlers.state import CrawlState
+    from giamsat.crawlers.state import CrawlState
 
     out = CrawlReport()
     rep = out.source(source.id)

@@ -6,12 +6,12 @@ import importlib
 
 # source type -> "module:Class"; social-import and tip are not crawled (see crawlers.social, crawlers.tips)
 SPIDERS = {
-    "rss": "crawlers.spiders.rss:RssSpider",
-    "site": "crawlers.spiders.site:SiteSpider",
-    "forum": "crawlers.spiders.forum:ForumSpider",
-    "telegram": "crawlers.spiders.telegram:TelegramSpider",
-    "youtube": "crawlers.spiders.youtube:YoutubeSpider",
-    "facebook": "crawlers.spiders.facebook:FacebookSpider",
+    "rss": "giamsat.crawlers.spiders.rss:RssSpider",
+    "site": "giamsat.crawlers.spiders.site:SiteSpider",
+    "forum": "giamsat.crawlers.spiders.forum:ForumSpider",
+    "telegram": "giamsat.crawlers.spiders.telegram:TelegramSpider",
+    "youtube": "giamsat.crawlers.spiders.youtube:YoutubeSpider",
+    "facebook": "giamsat.crawlers.spiders.facebook:FacebookSpider",
 }
 
 

@@ -20,15 +20,15 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawlers import encoding
-from crawlers.extract import extract_article
-from crawlers.items import Crawled
-from crawlers.report import SourceReport
-from crawlers.state import CrawlState
-from crawlers.urls import canonicalize
-from giamsat.profile import Profile, Source
-from storage.base import Store
-from storage.model import Item
+from giamsat.core.model import Item
+from giamsat.core.profile import Profile, Source
+from giamsat.crawlers import encoding
+from giamsat.crawlers.extract import extract_article
+from giamsat.crawlers.items import Crawled
+from giamsat.crawlers.report import SourceReport
+from giamsat.crawlers.state import CrawlState
+from giamsat.crawlers.urls import canonicalize
+from giamsat.storage.base import Store
 
 log = logging.getLogger(__name__)
 

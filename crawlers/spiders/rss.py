@@ -14,11 +14,11 @@ from typing import Any
 import feedparser
 from scrapy.http import Response
 
-from crawlers.items import Crawled
-from crawlers.spiders.base import SourceSpider, fingerprint
-from crawlers.urls import canonicalize
-from nlp.normalize import clean
-from storage.model import Item
+from giamsat.core.model import Item
+from giamsat.core.text import clean
+from giamsat.crawlers.items import Crawled
+from giamsat.crawlers.spiders.base import SourceSpider, fingerprint
+from giamsat.crawlers.urls import canonicalize
 
 
 def entry_datetime(entry: Any, *keys: str) -> datetime | None:

@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 from lxml import etree
 from scrapy.http import Response
 
-from crawlers.extract import parse_datetime
-from crawlers.spiders.base import SourceSpider, fingerprint
-from crawlers.urls import canonicalize, same_site
+from giamsat.crawlers.extract import parse_datetime
+from giamsat.crawlers.spiders.base import SourceSpider, fingerprint
+from giamsat.crawlers.urls import canonicalize, same_site
 
 _SLUG = re.compile(r"(?:[^/]*-[^/]*-[^/]*-[^/]*|\.html?|\.chn|\.htm)$")
 

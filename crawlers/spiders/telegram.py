@@ -12,13 +12,13 @@ from typing import Any
 
 from scrapy.http import Response
 
-from crawlers.extract import parse_datetime
-from crawlers.items import Crawled
-from crawlers.social.importer import parse_count
-from crawlers.spiders.base import SourceSpider, fingerprint
-from crawlers.urls import canonicalize
-from nlp.normalize import clean
-from storage.model import Engagement, Item
+from giamsat.core.model import Engagement, Item
+from giamsat.core.text import clean
+from giamsat.crawlers.extract import parse_datetime
+from giamsat.crawlers.items import Crawled
+from giamsat.crawlers.social.importer import parse_count
+from giamsat.crawlers.spiders.base import SourceSpider, fingerprint
+from giamsat.crawlers.urls import canonicalize
 
 
 def message_text(html: str) -> str:

@@ -19,12 +19,12 @@ import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
-from crawlers.extract import parse_datetime
-from crawlers.items import Crawled
-from crawlers.social.api import count, json_body, token
-from crawlers.spiders.base import SourceSpider, fingerprint
-from nlp.normalize import clean
-from storage.model import Engagement, Item
+from giamsat.core.model import Engagement, Item
+from giamsat.core.text import clean
+from giamsat.crawlers.extract import parse_datetime
+from giamsat.crawlers.items import Crawled
+from giamsat.crawlers.social.api import count, json_body, token
+from giamsat.crawlers.spiders.base import SourceSpider, fingerprint
 
 RATE_MARKERS = (b"rateLimitExceeded", b"userRateLimitExceeded")
 QUOTA_REASONS = ("quotaExceeded", "dailyLimitExceeded")

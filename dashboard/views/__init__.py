@@ -9,9 +9,9 @@ from datetime import datetime
 
 import streamlit as st
 
-from giamsat.profile import Profile, User
-from storage.base import Store
-from triage.service import Triage
+from giamsat.core.profile import Profile, User
+from giamsat.storage.base import Store
+from giamsat.triage.service import Triage
 
 
 @dataclass
@@ -40,7 +40,7 @@ class PageSpec:
     def render(self, ctx: PageContext) -> None:
         import importlib
 
-        importlib.import_module(f"dashboard.views.{self.module}").render(ctx)
+        importlib.import_module(f"giamsat.dashboard.views.{self.module}").render(ctx)
 
 
 _READERS = frozenset({"monitor", "leader", "admin"})
@@ -73,8 +73,8 @@ def show_flashes() -> None:
 
 def guarded(action: Callable[[], object]) -> object | None:
     """Run a service call; a named error becomes a Vietnamese ``st.error`` instead of a trace."""
-    from dashboard.ui import error_message
-    from giamsat.exceptions import GiamsatError
+    from giamsat.core.errors import GiamsatError
+    from giamsat.dashboard.ui import error_message
 
     try:
         return action()

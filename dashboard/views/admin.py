@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth
-from dashboard.ui import ROLE_LABELS
-from dashboard.views import PageContext, flash
-from giamsat.timeutil import fmt_datetime
+from giamsat.core.timeutil import fmt_datetime
+from giamsat.dashboard import auth
+from giamsat.dashboard.ui import ROLE_LABELS
+from giamsat.dashboard.views import PageContext, flash
 
 
 def render(ctx: PageContext) -> None:

@@ -11,7 +11,11 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.ui import (
+from giamsat.core.errors import GiamsatError
+from giamsat.core.model import Alert, Item
+from giamsat.core.text import fold
+from giamsat.core.timeutil import fmt_datetime, fmt_number
+from giamsat.dashboard.ui import (
     ALERT_KIND_LABELS,
     ALERT_STATUS_LABELS,
     CATEGORY_LABELS,
@@ -26,14 +30,10 @@ from dashboard.ui import (
     risky_phrases,
     snippet,
 )
-from dashboard.views import PageContext, flash, guarded
-from giamsat.exceptions import GiamsatError, NotBuiltYet
-from giamsat.timeutil import fmt_datetime, fmt_number
-from nlp.normalize import fold
-from storage.base import Query
-from storage.model import Alert, Item
-from triage.routing import route
-from triage.workflow import OPEN_STATUSES
+from giamsat.dashboard.views import PageContext, flash, guarded
+from giamsat.storage.base import Query
+from giamsat.triage.routing import route
+from giamsat.triage.workflow import OPEN_STATUSES
 
 MAX_ITEMS_SHOWN = 5
 MAX_ALERTS = 500
@@ -82,9 +82,6 @@ def render(ctx: PageContext) -> None:
     server = {k: f[k] for k in ("severity", "category", "kind") if f.get(k)}
     try:
         alerts = ctx.triage.list_alerts(ctx.user, status=statuses or None, limit=MAX_ALERTS, **server)
-    except NotBuiltYet:
-        st.info("Dịch vụ cảnh báo đang được xây dựng: chưa có cảnh báo để hiển thị.")
-        return
     except GiamsatError as exc:
         st.error(error_message(exc))
         return

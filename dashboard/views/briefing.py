@@ -13,11 +13,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries
-from dashboard.ui import ALERT_STATUS_LABELS, SENTIMENT_LABELS, error_message, label, snippet
-from dashboard.views import PageContext
-from giamsat.exceptions import GiamsatError, NotBuiltYet
-from giamsat.timeutil import fmt_date, fmt_datetime, fmt_number, local_day_bounds, to_local
+from giamsat.core.errors import GiamsatError
+from giamsat.core.timeutil import fmt_date, fmt_datetime, fmt_number, local_day_bounds, to_local
+from giamsat.dashboard import queries
+from giamsat.dashboard.ui import ALERT_STATUS_LABELS, SENTIMENT_LABELS, error_message, label, snippet
+from giamsat.dashboard.views import PageContext
 
 log = logging.getLogger("giamsat.dashboard.briefing")
 
@@ -44,7 +44,7 @@ def _pct(part: int, whole: int) -> str:
 def default_day(ctx: PageContext) -> date:
     """Today, or - when nothing has arrived yet today (early morning, a stopped crawler, the demo's
     fixed dates) - the latest day that has items, so the briefing never opens on an empty page."""
-    from storage.base import Query
+    from giamsat.storage.base import Query
 
     today = to_local(ctx.now).date()
     since, until = local_day_bounds(today)
@@ -180,9 +180,6 @@ def _spikes(ctx: PageContext, since: datetime, until: datetime) -> None:
     st.subheader("Cảnh báo đột biến")
     try:
         alerts = ctx.triage.list_alerts(ctx.user, kind="spike", limit=100)
-    except NotBuiltYet:
-        st.info("Dịch vụ cảnh báo chưa sẵn sàng: chưa có dữ liệu đột biến.")
-        return
     except GiamsatError as exc:
         st.error(error_message(exc))
         return
@@ -201,12 +198,12 @@ def _spikes(ctx: PageContext, since: datetime, until: datetime) -> None:
 def _report_builder() -> Any | None:
     """The triage engineer's report builder and DOCX renderer, when they exist."""
     if (
-        importlib.util.find_spec("triage.reports") is None
-        or importlib.util.find_spec("triage.export") is None
+        importlib.util.find_spec("giamsat.triage.reports") is None
+        or importlib.util.find_spec("giamsat.triage.export") is None
     ):
         return None
-    reports = importlib.import_module("triage.reports")
-    docx = importlib.import_module("triage.export")
+    reports = importlib.import_module("giamsat.triage.reports")
+    docx = importlib.import_module("giamsat.triage.export")
     if not (hasattr(reports, "build_report") and hasattr(docx, "to_docx")):
         return None
 

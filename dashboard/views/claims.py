@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.views import PageContext, flash, guarded
-from giamsat.timeutil import fmt_datetime
-from nlp.claims import ACTIVE, claims_add, claims_list, claims_withdraw
-from storage.model import parse_dt
+from giamsat.core.model import parse_dt
+from giamsat.core.timeutil import fmt_datetime
+from giamsat.dashboard.views import PageContext, flash, guarded
+from giamsat.nlp.claims import ACTIVE, claims_add, claims_list, claims_withdraw
 
 
 def render(ctx: PageContext) -> None:

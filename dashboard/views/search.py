@@ -8,8 +8,10 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import export, queries
-from dashboard.ui import (
+from giamsat.core.model import Item
+from giamsat.core.timeutil import fmt_date, fmt_datetime, fmt_number, local_day_bounds, to_local
+from giamsat.dashboard import export, queries
+from giamsat.dashboard.ui import (
     CATEGORY_LABELS,
     KIND_LABELS,
     SENTIMENT_LABELS,
@@ -17,9 +19,7 @@ from dashboard.ui import (
     label,
     snippet,
 )
-from dashboard.views import PageContext
-from giamsat.timeutil import fmt_date, fmt_datetime, fmt_number, local_day_bounds, to_local
-from storage.model import Item
+from giamsat.dashboard.views import PageContext
 
 PAGE_SIZE = 25
 ORDERS = {

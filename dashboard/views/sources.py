@@ -7,12 +7,12 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from crawlers.health import health_rows
-from dashboard import queries
-from dashboard.ui import KIND_LABELS, SOURCE_STATUS_LABELS, label
-from dashboard.views import PageContext
-from giamsat.timeutil import fmt_datetime
-from storage.model import parse_dt
+from giamsat.core.model import parse_dt
+from giamsat.core.timeutil import fmt_datetime
+from giamsat.crawlers.health import health_rows
+from giamsat.dashboard import queries
+from giamsat.dashboard.ui import KIND_LABELS, SOURCE_STATUS_LABELS, label
+from giamsat.dashboard.views import PageContext
 
 
 def render(ctx: PageContext) -> None:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import (
+from giamsat.core.errors import GiamsatError
+from giamsat.core.model import Ticket
+from giamsat.core.timeutil import fmt_datetime
+from giamsat.dashboard.ui import (
     CATEGORY_LABELS,
     SEVERITY_ICONS,
     SEVERITY_LABELS,
@@ -18,11 +21,14 @@ from dashboard.ui import (
     label,
     snippet,
 )
-from dashboard.views import PageContext, flash, guarded
-from giamsat.exceptions import GiamsatError, NotBuiltYet
-from giamsat.timeutil import fmt_datetime
-from storage.model import Ticket
-from triage.workflow import ANSWERED_STATUSES, NEEDS_REASON, OPEN_STATUSES, TARGET_ROLES, allowed_targets
+from giamsat.dashboard.views import PageContext, flash, guarded
+from giamsat.triage.workflow import (
+    ANSWERED_STATUSES,
+    NEEDS_REASON,
+    OPEN_STATUSES,
+    TARGET_ROLES,
+    allowed_targets,
+)
 
 ALL_UNITS = "__all__"
 ACTION_LABELS = {
@@ -79,9 +85,6 @@ def render(ctx: PageContext) -> None:
     )
     try:
         tickets = ctx.triage.list_tickets(ctx.user, status=statuses or None, unit=unit)
-    except NotBuiltYet:
-        st.info("Dịch vụ phiếu xử lý đang được xây dựng: chưa có phiếu để hiển thị.")
-        return
     except GiamsatError as exc:
         st.error(error_message(exc))
         return
@@ -285,7 +288,7 @@ def _history(t: Ticket) -> None:
 
 
 def _dt(value):  # type: ignore[no-untyped-def]
-    from storage.model import parse_dt
+    from giamsat.core.model import parse_dt
 
     try:
         return parse_dt(value)

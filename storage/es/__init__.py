@@ -16,10 +16,11 @@ import json
 import re
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
+from giamsat.core.resources import package_path
+
+HERE = package_path("storage", "es")
 DEFAULT_PREFIX = "giamsat"
 TEMPLATE_KINDS = ("items", "item-revisions", "raw", "docs", "events", "sequences")
 _PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,80}$")

@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from storage.es import analysis_settings
+from giamsat.storage.es import analysis_settings
 
 _NO_DECOMPOSITION = {
     "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",

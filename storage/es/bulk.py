@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from platformdirs import user_data_dir
+
+from giamsat.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +27,9 @@ _spool_lock = threading.Lock()
 
 
 def default_spool_path() -> Path:
-    env = os.environ.get("GIAMSAT_ES_SPOOL")
-    if env:
-        return Path(env)
-    from platformdirs import user_data_dir
+    configured = Settings.from_env().es_spool
+    if configured:
+        return configured
 
     return Path(user_data_dir("giamsat", appauthor=False)) / "es-retry-queue.jsonl"
 

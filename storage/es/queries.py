@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from nlp.normalize import fold, nfc
-from storage.base import FACETS, Query, StorySummary
-from storage.model import parse_dt
+from giamsat.core.model import parse_dt
+from giamsat.core.text import fold, nfc
+from giamsat.storage.base import FACETS, Query, StorySummary
 
 TEXT_FIELDS = ["title^2", "text"]
 # Facet name -> indexed field. Names with diacritics facet on the exact keyword sub-field.

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from support.fixture_site import FixtureSite
 
-from giamsat.profile import Profile
-
-# The suite runs with --import-mode=importlib (no sys.path changes); the fixture-site helpers are
-# shared by these tests and benchmarks/crawl.py, so make their folder importable explicitly.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fixture_site import FixtureSite
+from giamsat.core.profile import Profile
 
 
 @pytest.fixture

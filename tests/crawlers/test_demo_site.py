@@ -4,11 +4,11 @@ national paper's other-province articles dropped, the social export imported."""
 from __future__ import annotations
 
 import yaml
-from fixture_site import TEST_SETTINGS
+from support.fixture_site import TEST_SETTINGS
 
-from crawlers.runner import crawl, import_social_export
-from giamsat.profile import Source
-from storage.base import Query
+from giamsat.core.profile import Source
+from giamsat.crawlers.runner import crawl, import_social_export
+from giamsat.storage.base import Query
 
 DEMO = __import__("pathlib").Path(__file__).resolve().parents[2] / "giamsat" / "demo_site"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from crawlers import encoding
-from crawlers.extract import VN_TZ, extract_article
-from nlp.normalize import fold
+from giamsat.core.text import fold
+from giamsat.crawlers import encoding
+from giamsat.crawlers.extract import VN_TZ, extract_article
 
 PAGES = (
     Path(os.environ.get("GIAMSAT_DATA_DIR", Path(__file__).resolve().parents[3] / "shared" / "data"))

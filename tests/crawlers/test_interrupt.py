@@ -8,11 +8,11 @@ import subprocess
 import sys
 import time
 
-from fixture_site import TEST_SETTINGS, source
+from support.fixture_site import TEST_SETTINGS, source
 
-from crawlers.report import CrawlReport
-from crawlers.runner import crawl, job_for
-from storage.base import Query
+from giamsat.crawlers.report import CrawlReport
+from giamsat.crawlers.runner import crawl, job_for
+from giamsat.storage.base import Query
 
 
 def test_sigterm_then_restart(site, tmp_store, crawl_profile, tmp_path):
@@ -22,7 +22,7 @@ def test_sigterm_then_restart(site, tmp_store, crawl_profile, tmp_path):
     job_path, report_path = tmp_path / "job.json", tmp_path / "report.json"
     job_path.write_text(json.dumps(job_for(crawl_profile, tmp_store, src, settings, report_path)))
 
-    proc = subprocess.Popen([sys.executable, "-m", "crawlers.run_once", str(job_path)])
+    proc = subprocess.Popen([sys.executable, "-m", "giamsat.crawlers.run_once", str(job_path)])
     deadline = time.monotonic() + 60
     while len(site.state.requests_to("/gen/")) < 10 and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fixture_site import SITE_DIR, TEST_SETTINGS, source
+from support.fixture_site import SITE_DIR, TEST_SETTINGS, source
 
-from crawlers.runner import crawl
-from storage.base import Query
+from giamsat.crawlers.runner import crawl
+from giamsat.storage.base import Query
 
 
 def _sources(url: str) -> list:

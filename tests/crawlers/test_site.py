@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fixture_site import TEST_SETTINGS, source
+from support.fixture_site import TEST_SETTINGS, source
 
-from crawlers.runner import crawl
-from storage.base import Query
+from giamsat.crawlers.runner import crawl
+from giamsat.storage.base import Query
 
 
 def test_list_pages_with_pagination_and_link_pattern(site, tmp_store, crawl_profile):

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlsplit
 
-from fixture_site import TEST_SETTINGS, json_body, source
+from support.fixture_site import TEST_SETTINGS, json_body, source
 
-from crawlers.runner import crawl
-from storage.base import Query
+from giamsat.crawlers.runner import crawl
+from giamsat.storage.base import Query
 
 JSON = {"Content-Type": "application/json; charset=UTF-8"}
 

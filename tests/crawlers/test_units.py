@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawlers import encoding
-from crawlers.health import compute_status
-from crawlers.runner import add_tip, import_social_export, load_sources_file
-from crawlers.urls import canonicalize
-from giamsat.exceptions import ConfigError
-from storage.base import Query
+from giamsat.core.errors import ConfigError
+from giamsat.crawlers import encoding
+from giamsat.crawlers.health import compute_status
+from giamsat.crawlers.runner import add_tip, import_social_export, load_sources_file
+from giamsat.crawlers.urls import canonicalize
+from giamsat.storage.base import Query
 
 VI = "Người dân phản ánh tình trạng khai thác cát lậu trên sông Cái, tỉnh Khánh Hòa. " * 5
 

@@ -4,18 +4,14 @@ and ``open_app`` that drives the real app with Streamlit's AppTest."""
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from support.dashtest import APP, fill, login
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from dashtest import APP, fill, login
-
-from storage.sqlite import SQLiteStore
+from giamsat.storage.sqlite import SQLiteStore
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from dashboard import auth
-from giamsat.exceptions import PermissionDenied
-from storage.model import utcnow
+from giamsat.core.errors import PermissionDenied
+from giamsat.core.model import utcnow
+from giamsat.dashboard import auth
 
 
 def test_login_with_the_right_password_returns_the_profile_user(tmp_store, profile) -> None:

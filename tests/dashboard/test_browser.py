@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dashtest import APP, PASSWORD, USERS
+from support.dashtest import APP, PASSWORD, USERS
 
-from giamsat.profile import load_profile
-from triage.routing import route
-from triage.service import Triage
+from giamsat.core.profile import load_profile
+from giamsat.triage.routing import route
+from giamsat.triage.service import Triage
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # ~60-90 s: a server, a browser, five log-ins
 

@@ -6,10 +6,10 @@ import csv
 import io
 from datetime import timedelta
 
-from dashboard import export
-from dashboard.ui import Span, countdown, highlight_html, mention_spans, phrase_spans, risky_phrases
-from storage.base import Query
-from storage.model import Mention, utcnow
+from giamsat.core.model import Mention, utcnow
+from giamsat.dashboard import export
+from giamsat.dashboard.ui import Span, countdown, highlight_html, mention_spans, phrase_spans, risky_phrases
+from giamsat.storage.base import Query
 
 
 def test_countdown_colours() -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from dashtest import PASSWORD, USERS, login, texts
 from streamlit.testing.v1 import AppTest
+from support.dashtest import PASSWORD, USERS, login, texts
 
-from storage.base import Query
-from storage.model import utcnow
+from giamsat.core.model import utcnow
+from giamsat.storage.base import Query
 
 ROLE_PAGES = {
     "monitor": ["diem-tin", "canh-bao", "phieu", "tim-kiem", "nguon-tin", "bac-bo"],
@@ -56,7 +56,7 @@ def test_each_role_sees_and_opens_its_pages(open_app, role: str) -> None:
 
 
 def _icons(role: str) -> list[str]:
-    from dashboard.views import pages_for
+    from giamsat.dashboard.views import pages_for
 
     return [p.icon for p in pages_for(role)]
 
@@ -180,8 +180,8 @@ def test_logout(open_app) -> None:
 
 
 def test_briefing_opens_on_the_latest_day_with_items(open_app, dash_store) -> None:
-    from giamsat.timeutil import local_day_bounds, to_local
-    from storage.model import utcnow
+    from giamsat.core.model import utcnow
+    from giamsat.core.timeutil import local_day_bounds, to_local
 
     start_of_today, _ = local_day_bounds(to_local(utcnow()).date())
     with dash_store.transaction() as db:  # nothing has arrived yet today

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dashtest import USERS, login, texts
 from streamlit.testing.v1 import AppTest
+from support.dashtest import USERS, login, texts
 
-from giamsat.profile import load_profile
-from triage.service import Triage
+from giamsat.core.profile import load_profile
+from giamsat.triage.service import Triage
 
 
 def _triage(store) -> Triage:

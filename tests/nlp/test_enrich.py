@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from nlp.claims import claims_add
-from nlp.enrich import Enricher
-from nlp.stories import StoryIndex
-from storage.model import CATEGORIES, SEVERITIES, Engagement, Item
+from giamsat.core.model import CATEGORIES, SEVERITIES, Engagement, Item
+from giamsat.nlp.claims import claims_add
+from giamsat.nlp.enrich import Enricher
+from giamsat.nlp.stories import StoryIndex
 
 RUMOUR = "nghe nói sắp tới tỉnh thu hồi hết đất ven biển Cam Ranh giao cho tụi nước ngoài, dân ở đó đi đâu, share gấp"
 

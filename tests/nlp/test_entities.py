@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import nlp.entities as entities
-from nlp.entities import extract_entities, merge_tags
+import giamsat.nlp.entities as entities
+from giamsat.nlp.entities import extract_entities, merge_tags
 
 
 def test_merge_tags():

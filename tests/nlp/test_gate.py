@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from nlp import datasets as D
-from nlp.evaluate import evaluate
-from nlp.gate import check_hashes, check_scores, load_gate
+from giamsat.nlp import datasets as D
+from giamsat.nlp.evaluate import evaluate
+from giamsat.nlp.gate import check_hashes, check_scores, load_gate
 
 ROOT = D.data_dir()
 needs_data = pytest.mark.skipif(not ROOT.exists(), reason=f"evaluation data not available at {ROOT}")

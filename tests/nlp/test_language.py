@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.language import detect_language
+from giamsat.nlp.language import detect_language
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from giamsat.profile import load_profile
-from nlp.mentions import MentionFinder
-from nlp.normalize import fold
+from giamsat.core.profile import load_profile
+from giamsat.core.text import fold
+from giamsat.nlp.mentions import MentionFinder
 
 HELDOUT = yaml.safe_load((Path(__file__).parent / "mention_heldout.yaml").read_text(encoding="utf-8"))
 LEVELS = {"province", "old-province", "old-district", "ward", "old-ward", "landmark"}

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.features import Featurizer, LexiconMatcher, analyze, fold_lower, prepare, topic_lexicon_hits
-from nlp.models import ModelBundle
-from storage.model import CATEGORIES, SENTIMENTS
+from giamsat.core.model import CATEGORIES, SENTIMENTS
+from giamsat.nlp.features import Featurizer, LexiconMatcher, analyze, fold_lower, prepare, topic_lexicon_hits
+from giamsat.nlp.models import ModelBundle
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -82,7 +82,7 @@ def test_shipped_artefacts_are_small() -> None:
 
 def test_train_rebuilds_reproducibly_from_the_corpus(tmp_path, profile) -> None:
     """Corpus-only training (no external data dir) twice gives identical heads."""
-    from nlp.train import train_all, write_model_card
+    from giamsat.nlp.train import train_all, write_model_card
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -104,7 +104,7 @@ def test_train_rebuilds_reproducibly_from_the_corpus(tmp_path, profile) -> None:
 
 def test_training_data_excludes_heldout(tmp_path, profile) -> None:
     """nlp/corpus/heldout.jsonl is test-only: gather() must never read it, in any split."""
-    from nlp.train import gather, training_corpus
+    from giamsat.nlp.train import gather, training_corpus
 
     held = (REPO / "nlp" / "corpus" / "heldout.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(held) >= 250
@@ -127,8 +127,8 @@ def test_training_data_excludes_heldout(tmp_path, profile) -> None:
 
 def test_training_adds_a_folded_copy_of_corpus_rows(tmp_path, profile) -> None:
     """Rows typed with diacritics get a lower-weight no-diacritics twin; rows without don't."""
-    from nlp.datasets import hash_split
-    from nlp.train import FOLD_WEIGHT, gather
+    from giamsat.nlp.datasets import hash_split
+    from giamsat.nlp.train import FOLD_WEIGHT, gather
 
     ids = [f"x-{n}" for n in range(40) if hash_split(f"x-{n}") == "train"][:2]
     texts = ["Đường ngập sâu, dân bức xúc", "duong ngap sau qua"]
@@ -148,7 +148,7 @@ def test_training_adds_a_folded_copy_of_corpus_rows(tmp_path, profile) -> None:
 
 
 def test_category_prior_shifts_only_matched_rows() -> None:
-    from nlp.models import apply_category_prior
+    from giamsat.nlp.models import apply_category_prior
 
     classes = ["none", "phan-anh", "sai-su-that", "xau-doc"]
     P = np.array([[0.4, 0.3, 0.2, 0.1], [0.4, 0.3, 0.2, 0.1]])

@@ -6,18 +6,10 @@ import unicodedata
 
 import pytest
 
-from nlp.normalize import (
-    clean,
-    expand_teencode,
-    extract_features,
-    fold,
-    match_key,
-    nfc,
-    normalize_for_model,
-    normalize_tone,
-)
-from nlp.text import extract_features as text_features
-from nlp.text import split_sentences
+from giamsat.core.text import clean, fold, match_key, nfc, normalize_tone
+from giamsat.nlp.normalize import expand_teencode, extract_features, normalize_for_model
+from giamsat.nlp.text import extract_features as text_features
+from giamsat.nlp.text import split_sentences
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlp.risk import RiskSignals, assess, severity_of, vn_int, vn_num
+from giamsat.nlp.risk import RiskSignals, assess, severity_of, vn_int, vn_num
 
 NONE = {"none": 0.97, "phan-anh": 0.01, "sai-su-that": 0.01, "xau-doc": 0.01}
 XAU = {"none": 0.05, "phan-anh": 0.02, "sai-su-that": 0.03, "xau-doc": 0.9}

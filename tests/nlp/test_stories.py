@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from nlp.stories import StoryIndex, shingles, story_tokens
+from giamsat.nlp.stories import StoryIndex, shingles, story_tokens
 
 T0 = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
 

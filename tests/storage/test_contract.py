@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from giamsat.exceptions import StaleEdit
-from storage.base import FACETS, Query, Store
-from storage.model import Engagement, Enrichment, Event, Item, Scored
-from storage.sqlite import SQLiteStore, item_id_for
+from giamsat.core.errors import StaleEdit
+from giamsat.core.model import Engagement, Enrichment, Event, Item, Scored
+from giamsat.storage.base import FACETS, Query, Store
+from giamsat.storage.sqlite import SQLiteStore, item_id_for
 
 ES_URL = os.environ.get("ELASTICSEARCH_URL")
 NO_ES = (
@@ -34,7 +34,7 @@ T0 = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
 def open_backend(kind: str, tmp_path: Path) -> Store:
     if kind == "sqlite":
         return SQLiteStore(f"sqlite:///{tmp_path / 'contract.db'}")
-    from storage.elasticsearch import ElasticsearchStore
+    from giamsat.storage.elasticsearch import ElasticsearchStore
 
     assert ES_URL
     return ElasticsearchStore(
@@ -474,7 +474,7 @@ def test_events_are_appended_and_listed_in_order(store: Store) -> None:
 
 # -- migration into each backend --------------------------------------------------------------------------
 def test_migrate_copies_a_sqlite_store_idempotently(store: Store, tmp_path: Path) -> None:
-    from storage.migrate import migrate_store
+    from giamsat.storage.migrate import migrate_store
 
     src = SQLiteStore(f"sqlite:///{tmp_path / 'source.db'}")
     first = item(1, text="Bản đầu")

@@ -17,13 +17,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from giamsat.exceptions import StoreError
-from storage import es as names
-from storage.base import FACETS, Query
-from storage.es import analysis as an
-from storage.es import queries as qb
-from storage.es.bulk import BulkResult, BulkUnavailable, _record, bulk_write, read_spool
-from storage.es.documents import (
+from giamsat.core.errors import StoreError
+from giamsat.core.model import Engagement, Enrichment, Item, Scored
+from giamsat.storage import es as names
+from giamsat.storage.base import FACETS, Query
+from giamsat.storage.es import analysis as an
+from giamsat.storage.es import queries as qb
+from giamsat.storage.es.bulk import BulkResult, BulkUnavailable, _record, bulk_write, read_spool
+from giamsat.storage.es.documents import (
     Existing,
     doc_source,
     item_source,
@@ -31,8 +32,7 @@ from storage.es.documents import (
     source_to_item,
     with_enrichment,
 )
-from storage.model import Engagement, Enrichment, Item, Scored
-from storage.sqlite import item_id_for
+from giamsat.storage.sqlite import item_id_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -443,7 +443,7 @@ def test_enrichment_round_trip_through_the_document() -> None:
 
 # -- connection and failure handling ------------------------------------------------------------------
 def test_client_options_from_environment() -> None:
-    from storage.elasticsearch import client_options
+    from giamsat.storage.elasticsearch import client_options
 
     host, kw, shown = client_options(
         "https://es.local:9200/", {"ELASTICSEARCH_API_KEY": "k", "ELASTICSEARCH_CA_CERTS": "/ca.crt"}
@@ -470,7 +470,7 @@ def _closed_port() -> int:
 
 
 def test_unreachable_server_is_a_clear_store_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from storage import open_store
+    from giamsat.storage import open_store
 
     monkeypatch.delenv("ELASTICSEARCH_API_KEY", raising=False)
     with pytest.raises(StoreError, match="không kết nối được Elasticsearch"):

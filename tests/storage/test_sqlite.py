@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from giamsat.exceptions import StaleEdit
-from storage.base import Query
-from storage.migrations import LATEST, migrate
-from storage.model import Engagement, Enrichment, Item, Scored
-from storage.sqlite import SQLiteStore, fts_query, item_id_for
+from giamsat.core.errors import StaleEdit
+from giamsat.core.model import Engagement, Enrichment, Item, Scored
+from giamsat.storage.base import Query
+from giamsat.storage.migrations import LATEST, migrate
+from giamsat.storage.sqlite import SQLiteStore, fts_query, item_id_for
 
 
 def _item(n: int = 1, **kw) -> Item:

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from giamsat.profile import Profile, User
-from storage.model import Enrichment, Item, Mention, Scored
-from storage.sqlite import SQLiteStore
-from triage.service import Triage
+from giamsat.core.model import Enrichment, Item, Mention, Scored
+from giamsat.core.profile import Profile, User
+from giamsat.storage.sqlite import SQLiteStore
+from giamsat.triage.service import Triage
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 08:00 in Khánh Hòa
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from giamsat.exceptions import InvalidTransition, NotFound, PermissionDenied
-from giamsat.profile import WatchRule
-from triage.service import AlreadyClaimed
+from giamsat.core.errors import InvalidTransition, NotFound, PermissionDenied
+from giamsat.core.profile import WatchRule
+from giamsat.triage.service import AlreadyClaimed
 
 
 def test_fifty_reposts_make_one_alert_with_reach(triage, tmp_store, items_factory):
@@ -40,7 +40,7 @@ def test_low_risk_repost_updates_reach_but_opens_nothing_alone(triage, tmp_store
 
 
 def test_watch_rule_matches_without_diacritics(profile, tmp_store, clock, items_factory):
-    from triage.service import Triage
+    from giamsat.triage.service import Triage
 
     watched = profile.model_copy(deep=True)
     watched.alerts.watch = [WatchRule(name="Cát lậu", keywords=["khai thác cát trái phép"])]
@@ -57,7 +57,7 @@ def test_watch_rule_matches_without_diacritics(profile, tmp_store, clock, items_
 
 
 def test_watch_rule_dimensions_are_anded(profile, tmp_store, clock, items_factory):
-    from triage.service import Triage
+    from giamsat.triage.service import Triage
 
     watched = profile.model_copy(deep=True)
     watched.alerts.watch = [
@@ -193,7 +193,7 @@ def test_list_alerts_filters(triage, users, items_factory):
     "text", ["Đất đai Khánh Hòa", "Khánh Hoà THUỶ LỢI", "Cá chết ở sông Cái, Nha Trang!", "ĐƯỜNG Ưu ơ ạ"]
 )
 def test_fast_fold_agrees_with_nlp_fold(text):
-    from nlp.normalize import fold
-    from triage.rules import fast_fold
+    from giamsat.core.text import fold
+    from giamsat.triage.rules import fast_fold
 
     assert fast_fold(text) == fold(text)

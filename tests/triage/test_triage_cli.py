@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from giamsat.cli import app
-from giamsat.exceptions import InvalidTransition, PermissionDenied
+from giamsat.core.errors import InvalidTransition, PermissionDenied
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,8 @@ from email.policy import default as default_policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from triage.notify import backoff
-from triage.service import Triage
+from giamsat.triage.notify import backoff
+from giamsat.triage.service import Triage
 
 
 class Collect:

@@ -10,9 +10,9 @@ import pytest
 from docx import Document
 from docx.shared import Mm
 
-from triage.cli import report_cmd
-from triage.export import vn_date_line, write_report
-from triage.reports import build_report, period_bounds, ticket_stats
+from giamsat.cli.triage import report_cmd
+from giamsat.triage.export import vn_date_line, write_report
+from giamsat.triage.reports import build_report, period_bounds, ticket_stats
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from triage.spikes import detect_spikes, is_spike, top_terms
+from giamsat.triage.spikes import detect_spikes, is_spike, top_terms
 
 
 def _series(items_factory, clock, days: int = 7) -> None:

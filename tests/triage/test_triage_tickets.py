@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from giamsat.exceptions import InvalidTransition, NotFound, PermissionDenied, StaleEdit
-from storage.model import Item, Ticket
-from triage.workflow import STATUSES, TRANSITIONS
+from giamsat.core.errors import InvalidTransition, NotFound, PermissionDenied, StaleEdit
+from giamsat.core.model import Item, Ticket
+from giamsat.triage.workflow import STATUSES, TRANSITIONS
 
 
 @pytest.fixture
@@ -186,7 +186,7 @@ def test_stale_edit_is_refused(triage, users, ticket):
 
 
 def test_concurrent_transitions_one_wins(profile, tmp_store, clock, users, ticket):
-    from triage.service import Triage
+    from giamsat.triage.service import Triage
 
     results: list[str] = []
     start = threading.Barrier(2)

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from crawlers.scrapy_settings import FAST
-from giamsat.profile import Source
+from giamsat.core.profile import Source
+from giamsat.crawlers.scrapy_settings import FAST
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
 LAST_MODIFIED = "Thu, 05 Mar 2026 12:00:00 GMT"

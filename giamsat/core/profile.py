@@ -19,9 +19,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from giamsat.exceptions import ConfigError
+from giamsat.core.errors import ConfigError
+from giamsat.core.resources import package_path
+from giamsat.core.settings import Settings
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 SEVERITY_CODES = ("khan", "cao", "trung-binh", "thap")
 CATEGORY_CODES = ("none", "phan-anh", "sai-su-that", "xau-doc")
 WARD_UNIT_PREFIX = "ubnd-xa:"  # a commune/ward People's Committee: ubnd-xa:<ward code>
@@ -342,12 +343,19 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def profiles_dir() -> Path:
-    return Path(os.environ.get("GIAMSAT_CONFIG_DIR", CONFIG_DIR)) / "profiles"
+def shipped_profiles_dir() -> Path:
+    return package_path("config", "profiles")
+
+
+def profile_dirs() -> list[Path]:
+    """Where profiles are looked up by name: the province's own folder (``GIAMSAT_CONFIG_DIR``)
+    first, then the profiles shipped in the package (which the province's may ``extends:``)."""
+    own = Settings.from_env().config_dir
+    return [*([own / "profiles"] if own else []), shipped_profiles_dir()]
 
 
 def available_profiles() -> list[str]:
-    return sorted(p.stem for p in profiles_dir().glob("*.yaml"))
+    return sorted({p.stem for d in profile_dirs() for p in d.glob("*.yaml") if not p.stem.startswith("_")})
 
 
 def resolve_profile_path(name_or_path: str) -> Path:
@@ -356,14 +364,15 @@ def resolve_profile_path(name_or_path: str) -> Path:
         if not candidate.exists():
             raise ConfigError(str(candidate), "(file)", "file not found")
         return candidate
-    path = profiles_dir() / f"{name_or_path}.yaml"
-    if not path.exists():
-        raise ConfigError(
-            str(path),
-            "(file)",
-            f"no profile named '{name_or_path}' (available: {', '.join(available_profiles())})",
-        )
-    return path
+    for folder in profile_dirs():
+        path = folder / f"{name_or_path}.yaml"
+        if path.exists():
+            return path
+    raise ConfigError(
+        str(profile_dirs()[0] / f"{name_or_path}.yaml"),
+        "(file)",
+        f"no profile named '{name_or_path}' (available: {', '.join(available_profiles())})",
+    )
 
 
 def _read_yaml(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -388,7 +397,7 @@ def _read_yaml(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
 def load_profile(name_or_path: str | None = None) -> Profile:
     """Load and validate a profile by name (``khanh-hoa``) or path; default from
     ``GIAMSAT_PROFILE``, else ``khanh-hoa``."""
-    name_or_path = name_or_path or os.environ.get("GIAMSAT_PROFILE") or "khanh-hoa"
+    name_or_path = name_or_path or Settings.from_env().profile
     return _load_cached(str(resolve_profile_path(name_or_path).resolve()))
 
 

@@ -20,12 +20,6 @@ class ConfigError(GiamsatError):
         super().__init__(f"{file}: {key}: {problem}")
 
 
-class NotBuiltYet(GiamsatError):
-    """A command whose stage is not implemented yet."""
-
-    exit_code = 3
-
-
 class StoreError(GiamsatError):
     """The store cannot be opened or used (bad URI, unreachable server, corrupt file)."""
 

@@ -2,26 +2,29 @@
 
 Every command takes the active profile and store from the global options
 (``--profile`` / ``GIAMSAT_PROFILE``, ``--store`` / ``GIAMSAT_STORE``). Library errors
-(``giamsat.exceptions``) become one line on stderr and their exit code: 2 for bad configuration,
-3 for a stage not built yet, 4 for a stale edit, 5 for a permission refused.
+(``giamsat.core.errors``) become one line on stderr and their exit code: 2 for bad configuration,
+4 for a stale edit, 5 for a permission refused.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from giamsat import __version__
+from giamsat.cli import crawl as crawl_cli
+from giamsat.cli import triage as triage_cli
 from giamsat.context import get_context, set_context
-from giamsat.exceptions import GiamsatError, NotBuiltYet
+from giamsat.core.errors import GiamsatError
+from giamsat.crawlers.runner import load_sources_file
+from giamsat.dashboard.auth import set_password
 
 console = Console()
 err = Console(stderr=True)
@@ -66,28 +69,6 @@ def _global(
     set_context(store=store, profile=profile)
 
 
-def _sub_app(module: str, attr: str, stage: str) -> typer.Typer:
-    """A stage's sub-commands, or a stand-in that says the stage is not built yet."""
-    try:
-        return getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError):
-        stub = typer.Typer(help=f"(chưa xây dựng: {stage})")
-
-        @stub.callback(invoke_without_command=True)
-        def _missing() -> None:
-            raise NotBuiltYet(f"'{stage}' chưa được xây dựng trong bản này")
-
-        return stub
-
-
-def _call(module: str, func: str, *args: Any, **kwargs: Any) -> Any:
-    try:
-        fn = getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError) as exc:
-        raise NotBuiltYet(f"{module}.{func} chưa được xây dựng ({exc})") from exc
-    return fn(*args, **kwargs)
-
-
 # -- set-up --------------------------------------------------------------------------------
 @app.command()
 def init() -> None:
@@ -114,7 +95,7 @@ def profile_check(
 
     Ví dụ: giamsat profile config/profiles/lam-dong.yaml
     """
-    from giamsat.profile import available_profiles, load_profile
+    from giamsat.core.profile import available_profiles, load_profile
 
     p = load_profile(path or get_context().settings.profile)
     console.print(f"[green]Hợp lệ[/]: {p.path} — {p.province.name}")
@@ -139,7 +120,7 @@ def crawl(
     Ví dụ: giamsat crawl --once --source baokhanhhoa
     """
     ctx = get_context()
-    code = _call("crawlers.cli", "crawl_cmd", ctx.profile, ctx.store, once, sources, source)
+    code = crawl_cli.crawl_cmd(ctx.profile, ctx.store, once, sources, source)
     raise typer.Exit(code or 0)
 
 
@@ -150,7 +131,7 @@ def sources() -> None:
     Ví dụ: giamsat sources
     """
     ctx = get_context()
-    code = _call("crawlers.cli", "sources_cmd", ctx.profile, ctx.store)
+    code = crawl_cli.sources_cmd(ctx.profile, ctx.store)
     raise typer.Exit(code or 0)
 
 
@@ -171,7 +152,7 @@ def tip(
     Ví dụ: giamsat tip --text "Trên nhóm Zalo lan truyền tin sắp sơ tán toàn bộ Nha Trang" --as giamsat1
     """
     ctx = get_context()
-    code = _call("crawlers.cli", "tip_cmd", ctx.profile, ctx.store, url, text, title, screenshot, actor)
+    code = crawl_cli.tip_cmd(ctx.profile, ctx.store, url, text, title, screenshot, actor)
     raise typer.Exit(code or 0)
 
 
@@ -188,7 +169,7 @@ def import_export(
     Ví dụ: giamsat import exports/facebook-group.csv --format facebook
     """
     ctx = get_context()
-    code = _call("crawlers.cli", "import_cmd", ctx.profile, ctx.store, path, fmt, source_id)
+    code = crawl_cli.import_cmd(ctx.profile, ctx.store, path, fmt, source_id)
     raise typer.Exit(code or 0)
 
 
@@ -249,7 +230,7 @@ def run(
     ctx = get_context()
     pool = None
     if sources:
-        pool = _call("crawlers.runner", "load_sources_file", sources)
+        pool = load_sources_file(sources)
     run_forever(
         ctx.profile, ctx.store, sources=pool, tick_seconds=tick, max_cycles=cycles, process=with_processing
     )
@@ -274,7 +255,9 @@ def analyze(
         raise typer.BadParameter("--entities: all, relevant hoặc none")
     ctx = get_context()
     mode: bool | str = {"all": True, "none": False}.get(entities, "relevant")
-    stats = _call("nlp.analyze", "analyze_file", in_path, out, ctx.profile, entities=mode)
+    from giamsat.nlp.analyze import analyze_file  # scikit-learn loads only for the NLP commands
+
+    stats = analyze_file(in_path, out, ctx.profile, entities=mode)
     console.print(f"Kết quả: {out} — {stats}")
 
 
@@ -289,7 +272,7 @@ def train(
 
     Ví dụ: giamsat train --out /tmp/models
     """
-    from nlp.train import ARTIFACTS_DIR, train_all, write_model_card
+    from giamsat.nlp.train import ARTIFACTS_DIR, train_all, write_model_card
 
     ctx = get_context()
     target = out or ARTIFACTS_DIR
@@ -318,8 +301,8 @@ def evaluate(
     """
     from dataclasses import asdict
 
-    from nlp.evaluate import evaluate as run_eval
-    from nlp.evaluate import print_table, to_markdown
+    from giamsat.nlp.evaluate import evaluate as run_eval
+    from giamsat.nlp.evaluate import print_table, to_markdown
 
     ctx = get_context()
     results = run_eval(ctx.settings.data_dir, sample, only or None)
@@ -354,9 +337,9 @@ def search(
 
     Ví dụ: giamsat search "khai thac cat" --since 01/11/2026 --category phan-anh --csv cat.csv
     """
-    from giamsat.export import write_csv
-    from giamsat.timeutil import fmt_datetime, local_day_bounds, parse_vn_date
-    from storage.base import Query
+    from giamsat.core.csvexport import write_csv
+    from giamsat.core.timeutil import fmt_datetime, local_day_bounds, parse_vn_date
+    from giamsat.storage.base import Query
 
     ctx = get_context()
     q = Query(
@@ -397,17 +380,19 @@ def search(
 
 # -- triage ----------------------------------------------------------------------------------
 app.add_typer(
-    _sub_app("triage.cli", "alerts_app", "cảnh báo"),
+    triage_cli.alerts_app,
     name="alerts",
     help="Hàng đợi cảnh báo: list, show, claim, confirm, dismiss, merge, snooze.",
 )
 app.add_typer(
-    _sub_app("triage.cli", "tickets_app", "phiếu xử lý"),
+    triage_cli.tickets_app,
     name="tickets",
     help="Phiếu xử lý: list, show, assign, transition, comment.",
 )
 app.add_typer(
-    _sub_app("triage.cli", "claims_app", "tin đã bác bỏ"), name="claims", help="Sổ tin đã bác bỏ: add, list."
+    triage_cli.claims_app,
+    name="claims",
+    help="Sổ tin đã bác bỏ: add, list.",
 )
 
 
@@ -425,7 +410,7 @@ def report(
     Ví dụ: giamsat report daily --date 2026-11-23 --format docx -o diem-tin.docx
     """
     ctx = get_context()
-    code = _call("triage.cli", "report_cmd", ctx.profile, ctx.store, kind, date, fmt, out)
+    code = triage_cli.report_cmd(ctx.profile, ctx.store, kind, date, fmt, out)
     raise typer.Exit(code or 0)
 
 
@@ -463,7 +448,7 @@ def users_passwd(
     """
     ctx = get_context()
     ctx.user(username)
-    _call("dashboard.auth", "set_password", ctx.store, username, password)
+    set_password(ctx.store, username, password)
     console.print(f"Đã đặt mật khẩu cho {username}.")
 
 
@@ -501,15 +486,33 @@ def demo(
     raise typer.Exit(run_demo(no_dashboard=no_dashboard, port=port, keep=keep))
 
 
-def _migrate_command() -> None:
+@app.command("migrate")
+def migrate_command(
+    to: str = typer.Option(
+        ..., "--to", help="Kho đích, ví dụ https://es.tinh.gov.vn:9200 hoặc sqlite:///kho-moi.db"
+    ),
+    source: str | None = typer.Option(None, "--from", help="Kho nguồn (mặc định: GIAMSAT_STORE)"),
+    restart: bool = typer.Option(False, "--restart", help="Bỏ qua điểm dừng đã lưu, chép lại từ đầu"),
+) -> None:
+    """Chép toàn bộ kho hiện tại sang kho khác; chạy lại an toàn và tiếp tục từ chỗ dừng.
+
+    Ví dụ: giamsat migrate --to https://localhost:9200
+    Example: ELASTICSEARCH_PASSWORD=... giamsat migrate --from sqlite:///giamsat.db --to http://localhost:9200
+    """
+    from giamsat.storage import open_store
+    from giamsat.storage.migrate import migrate_store
+
+    src = open_store(source or get_context().settings.store_uri)
+    dst = open_store(to)
     try:
-        from storage.migrate import migrate_command
-    except ImportError:
-        return
-    app.command("migrate")(migrate_command)
-
-
-_migrate_command()
+        stats = migrate_store(src, dst, progress=True, resume=not restart)
+    finally:
+        src.close()
+        dst.close()
+    typer.echo(
+        f"Đã chép {stats.items} bài viết ({stats.new} mới, {stats.revisions} phiên bản cũ, "
+        f"{stats.unchanged} đã có), {stats.docs} hồ sơ, {stats.events} sự kiện nhật ký sang {dst.uri}."
+    )
 
 
 @app.command()

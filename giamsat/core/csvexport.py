@@ -7,8 +7,8 @@ import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from giamsat.timeutil import fmt_datetime
-from storage.model import Item
+from giamsat.core.model import Item
+from giamsat.core.timeutil import fmt_datetime
 
 COLUMNS = [
     "id",

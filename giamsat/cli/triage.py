@@ -16,15 +16,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from giamsat.exceptions import PermissionDenied
-from giamsat.labels import ALERT_STATUS_LABELS
-from giamsat.profile import Profile, User
-from giamsat.timeutil import VN_TZ, fmt_date, fmt_datetime, parse_vn_date, to_local
-from storage.base import Store
-from storage.model import Alert, Ticket
-from triage.service import SYSTEM, Triage
-from triage.templates import sev
-from triage.workflow import allowed_targets, label
+from giamsat.core.codes import ALERT_STATUS_LABELS
+from giamsat.core.errors import PermissionDenied
+from giamsat.core.model import Alert, Ticket
+from giamsat.core.profile import Profile, User
+from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, parse_vn_date, to_local
+from giamsat.storage.base import Store
+from giamsat.triage.service import SYSTEM, Triage
+from giamsat.triage.templates import sev
+from giamsat.triage.workflow import allowed_targets, label
 
 console = Console()
 
@@ -475,7 +475,7 @@ def claims_add(
 
     Ví dụ: giamsat claims add "Khánh Hòa thu hồi toàn bộ đất ven biển Cam Ranh" --answer "UBND tỉnh khẳng định không có chủ trương này" --url https://khanhhoa.gov.vn/... --as giamsat1
     """
-    from nlp import claims as registry
+    from giamsat.nlp import claims as registry
 
     user = _user(as_)
     if user.role not in ("monitor", "admin"):
@@ -500,7 +500,7 @@ def claims_list(
 
     Ví dụ: giamsat claims list --as giamsat1
     """
-    from nlp import claims as registry
+    from giamsat.nlp import claims as registry
 
     _user(as_)  # any known user may read the registry: it is public answers
     _, store = _ctx()
@@ -539,8 +539,8 @@ def report_cmd(
 
     Ví dụ: giamsat report daily --date 2026-11-23 --format docx -o diem-tin.docx
     """
-    from triage.export import FORMATS, write_report
-    from triage.reports import REPORT_KINDS, build_report
+    from giamsat.triage.export import FORMATS, write_report
+    from giamsat.triage.reports import REPORT_KINDS, build_report
 
     if kind not in REPORT_KINDS:
         raise typer.BadParameter(f"loại báo cáo: {', '.join(REPORT_KINDS)} (không phải '{kind}')")

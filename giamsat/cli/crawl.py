@@ -1,6 +1,5 @@
-"""Crawler commands. The lead's ``giamsat`` CLI wraps the ``*_cmd`` functions (it supplies the
-profile and store from its common options); ``app`` runs them standalone:
-``python -m crawlers.cli crawl --once``.
+"""Crawler commands (``giamsat crawl``, ``sources``, ``tip``, ``import``): the CLI's part of the
+crawl stage. The main app supplies the profile and store from its common options.
 
 Each ``*_cmd`` returns the process exit code and prints Vietnamese messages; library errors
 (``ConfigError``...) are left to the caller's error translation.
@@ -12,16 +11,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import typer
 from rich.console import Console
 from rich.table import Table
 
-from crawlers.report import CrawlReport
-from giamsat.profile import Profile
-from storage.base import Store
+from giamsat.core.profile import Profile
+from giamsat.crawlers.report import CrawlReport
+from giamsat.storage.base import Store
 
 console = Console()
-app = typer.Typer(help="Thu thập tin: crawl, sources, tip, import.", no_args_is_help=True)
 
 
 def _report_table(report: CrawlReport, title: str) -> Table:
@@ -48,7 +45,7 @@ def crawl_cmd(
     profile: Profile, store: Store, once: bool, sources_file: Path | None, source_id: str | None
 ) -> int:
     """``giamsat crawl``: exit 0 when at least one source worked (1 when all failed, 2 on bad options)."""
-    from crawlers.runner import crawl, load_sources_file
+    from giamsat.crawlers.runner import crawl, load_sources_file
 
     sources = load_sources_file(sources_file) if sources_file else list(profile.sources)
     if source_id:
@@ -84,7 +81,7 @@ def _vn_time(value: str | None, tz: str) -> str:
 
 def sources_cmd(profile: Profile, store: Store) -> int:
     """``giamsat sources``: the health table."""
-    from crawlers.health import STATUS_LABELS, health_rows
+    from giamsat.crawlers.health import STATUS_LABELS, health_rows
 
     tz = profile.province.timezone
     table = Table(title=f"Tình trạng nguồn tin — {profile.province.name}")
@@ -133,7 +130,7 @@ def tip_cmd(
     actor: str,
 ) -> int:
     """``giamsat tip``: exit 2 when neither --url nor --text is given or a file is missing."""
-    from crawlers.tips import add_tip
+    from giamsat.crawlers.tips import add_tip
 
     try:
         item = add_tip(store, profile, url=url, text=text, title=title, screenshot=screenshot, actor=actor)
@@ -150,7 +147,7 @@ def tip_cmd(
 
 def import_cmd(profile: Profile, store: Store, path: Path, fmt: str | None, source_id: str) -> int:
     """``giamsat import``: exit 1 when the file cannot be read at all."""
-    from crawlers.social.importer import FORMATS, import_file
+    from giamsat.crawlers.social.importer import FORMATS, import_file
 
     if fmt and fmt not in FORMATS:
         console.print(f"[red]Định dạng '{fmt}' không hỗ trợ.[/] Chọn một trong: {', '.join(FORMATS)}")
@@ -167,87 +164,3 @@ def import_cmd(profile: Profile, store: Store, path: Path, fmt: str | None, sour
     for err in rep.errors[:10]:
         console.print(f"  [yellow]{err['url']}[/]: {err['reason']}")
     return 0
-
-
-# -- standalone typer app -------------------------------------------------------------------
-def _ctx(profile: str | None, store: str | None) -> tuple[Profile, Store]:
-    import os
-
-    from giamsat.profile import load_profile
-    from storage import open_store
-
-    return load_profile(profile), open_store(
-        store or os.environ.get("GIAMSAT_STORE") or "sqlite:///giamsat.db"
-    )
-
-
-ProfileOpt = typer.Option(None, "--profile", help="Hồ sơ tỉnh (tên hoặc đường dẫn).")
-StoreOpt = typer.Option(None, "--store", help="URI kho dữ liệu, ví dụ sqlite:///du-lieu/giamsat.db")
-
-
-@app.command("crawl")
-def crawl_command(
-    once: bool = typer.Option(
-        True, "--once/--loop", help="Chạy một lượt (mặc định) hoặc lặp theo chu kỳ từng nguồn."
-    ),
-    sources: Path | None = typer.Option(None, "--sources", help="Tệp YAML có danh sách 'sources:'."),
-    source: str | None = typer.Option(None, "--source", help="Chỉ thu thập nguồn có id này."),
-    profile: str | None = ProfileOpt,
-    store: str | None = StoreOpt,
-) -> None:
-    """Thu thập tin từ các nguồn vào kho.
-
-    Ví dụ: python -m crawlers.cli crawl --once --source baokhanhhoa
-    """
-    p, s = _ctx(profile, store)
-    raise typer.Exit(crawl_cmd(p, s, once, sources, source))
-
-
-@app.command("sources")
-def sources_command(profile: str | None = ProfileOpt, store: str | None = StoreOpt) -> None:
-    """Bảng tình trạng các nguồn tin.
-
-    Ví dụ: python -m crawlers.cli sources
-    """
-    p, s = _ctx(profile, store)
-    raise typer.Exit(sources_cmd(p, s))
-
-
-@app.command("tip")
-def tip_command(
-    url: str | None = typer.Option(None, "--url", help="Đường dẫn bài viết."),
-    text: str | None = typer.Option(None, "--text", help="Nội dung dán vào."),
-    title: str | None = typer.Option(None, "--title", help="Tiêu đề."),
-    screenshot: Path | None = typer.Option(None, "--screenshot", help="Ảnh chụp màn hình."),
-    actor: str = typer.Option("he-thong", "--as", help="Người nhập."),
-    profile: str | None = ProfileOpt,
-    store: str | None = StoreOpt,
-) -> None:
-    """Nhập tin do cán bộ phát hiện.
-
-    Ví dụ: python -m crawlers.cli tip --text "Lan truyền tin sơ tán Nha Trang" --as giamsat1
-    """
-    p, s = _ctx(profile, store)
-    raise typer.Exit(tip_cmd(p, s, url, text, title, screenshot, actor))
-
-
-@app.command("import")
-def import_command(
-    path: Path = typer.Argument(..., help="Tệp CSV/JSON xuất từ công cụ lắng nghe hoặc nền tảng."),
-    fmt: str | None = typer.Option(
-        None, "--format", help="generic, facebook-csv, facebook-json, youtube-csv, tiktok-json."
-    ),
-    source_id: str = typer.Option("import", "--source", help="Id nguồn ghi cho các bài nhập."),
-    profile: str | None = ProfileOpt,
-    store: str | None = StoreOpt,
-) -> None:
-    """Nhập tệp xuất bài đăng MXH.
-
-    Ví dụ: python -m crawlers.cli import exports/fb-page.csv --format facebook-csv
-    """
-    p, s = _ctx(profile, store)
-    raise typer.Exit(import_cmd(p, s, path, fmt, source_id))
-
-
-if __name__ == "__main__":
-    app()

@@ -1,19 +1,20 @@
-"""Helpers shared by the dashboard tests (imported by name: pytest runs with --import-mode=importlib,
-so ``conftest`` itself is not importable; ``conftest.py`` puts this folder on ``sys.path``)."""
+"""Helpers shared by the dashboard tests and benchmarks: log in, fill a store, read what a page shows
+(``conftest`` itself is not importable under --import-mode=importlib; pytest's ``pythonpath``
+makes ``tests/support`` importable as ``support``)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard import auth
-from dashboard.sample import generate
-from storage.model import utcnow
-from storage.sqlite import SQLiteStore
+from giamsat.core.model import utcnow
+from giamsat.core.resources import package_path
+from giamsat.dashboard import auth
+from giamsat.dashboard.sample import generate
+from giamsat.storage.sqlite import SQLiteStore
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+APP = str(package_path("dashboard", "app.py"))
 PASSWORD = "mat-khau-thu-nghiem"
 USERS = {"monitor": "giamsat1", "leader": "lanhdao", "unit": "tnmt", "admin": "admin", "unit2": "congan"}
 N_ITEMS = 240
@@ -23,9 +24,9 @@ def fill(store: SQLiteStore, count: int = N_ITEMS) -> None:
     items = list(generate(count, end=utcnow() - timedelta(minutes=5), days=10, story_count=40))
     store.upsert_items(items)
     store.save_enrichments([(i.id, i.enrichment) for i in items if i.id and i.enrichment])
-    from giamsat.profile import load_profile
-    from storage.base import Query
-    from triage.service import Triage
+    from giamsat.core.profile import load_profile
+    from giamsat.storage.base import Query
+    from giamsat.triage.service import Triage
 
     risky = store.search(Query(min_risk=0.5, order="oldest"), limit=count).items
     Triage(load_profile("khanh-hoa"), store).ingest(risky)
