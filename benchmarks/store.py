@@ -26,6 +26,8 @@ from typing import Any
 
 from giamsat.core.model import Engagement, Enrichment, Item, Scored
 from giamsat.storage.base import FACETS, Query, Store
+from giamsat.storage.elasticsearch import ElasticsearchStore
+from giamsat.storage.sqlite import SQLiteStore
 
 _PHRASES = (
     "người dân phản ánh đất đai thu hồi bồi thường dự án khu đô thị sạt lở mưa lớn ngập úng giao thông "
@@ -98,13 +100,9 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
 
 def open_bench_store(uri: str | None, folder: Path) -> Store:
     if uri and uri.startswith("http"):
-        from giamsat.storage.elasticsearch import ElasticsearchStore
-
         return ElasticsearchStore(
             uri, prefix=f"giamsat-bench-{uuid.uuid4().hex[:8]}", spool=folder / "spool.jsonl"
         )
-    from giamsat.storage.sqlite import SQLiteStore
-
     return SQLiteStore(f"sqlite:///{folder / 'bench.db'}")
 
 
@@ -134,14 +132,8 @@ def run(size: int, uri: str | None, batch: int, repeat: int) -> dict[str, Any]:
         rnd = random.Random(11)
         enrich_ids = ids[::5]  # one in five items enriched: topics, localities, sentiment facets
         t = time.perf_counter()
-        saver = getattr(store, "save_enrichments", None)
         for start in range(0, len(enrich_ids), batch):
-            pairs = [(i, make_enrichment(rnd)) for i in enrich_ids[start : start + batch]]
-            if saver:
-                saver(pairs)
-            else:
-                for i, e in pairs:
-                    store.save_enrichment(i, e)
+            store.save_enrichments([(i, make_enrichment(rnd)) for i in enrich_ids[start : start + batch]])
         out["enrichments_per_s"] = round(len(enrich_ids) / (time.perf_counter() - t))
 
         window = Query(since=END - timedelta(days=30), until=END)
@@ -165,8 +157,8 @@ def run(size: int, uri: str | None, batch: int, repeat: int) -> dict[str, Any]:
         }
         out["histogram_ms"] = timed(lambda: store.histogram(window), max(3, repeat // 3))
         out["top_stories_ms"] = timed(lambda: store.top_stories(window), max(3, repeat // 3))
-        if hasattr(store, "drop_all"):
-            store.drop_all()
+        if isinstance(store, ElasticsearchStore):
+            store.drop_all()  # the SQLite file is a temporary one
         store.close()
     return out
 

@@ -38,15 +38,14 @@ class StorePipeline:
         if item is None:  # a marker: flushed in order with the items before it
             self.buffer.append(crawled)
             return crawled
-        body = f"{item.title}\n{item.text}"
-        if spider.source.scope == "national" and not is_about_province(body, spider.profile):
+        if spider.source.scope == "national" and not is_about_province(item, spider.profile):
             spider.report.dropped += 1
             self.crawler.stats.inc_value("giamsat/dropped_province")
             if crawled.seen_url:  # judged once: not fetched again unless it changes
                 spider.state.mark_seen(crawled.seen_url, crawled.fingerprint)
             return crawled
         if item.language is None:
-            item.language = detect_language(body)
+            item.language = detect_language(item)
         if item.language and item.language != "vi":
             self.crawler.stats.inc_value(f"giamsat/language/{item.language}")
         self.buffer.append(crawled)

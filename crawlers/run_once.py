@@ -17,7 +17,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from giamsat.core.model import Item
 from giamsat.core.profile import Profile, Source
+from giamsat.crawlers.filters import detect_language, is_about_province
 from giamsat.crawlers.report import CrawlReport
 
 log = logging.getLogger(__name__)
@@ -63,11 +65,12 @@ def run_job(job: dict[str, Any]) -> CrawlReport:
 def warm_up(profile: Profile, sources: list[Source]) -> None:
     """Build the NLP lookups before the reactor starts: built lazily inside a callback they
     would block it for a second or more and make in-flight downloads time out."""
-    from giamsat.crawlers.filters import detect_language, is_about_province
-
-    detect_language("Người dân phản ánh tình trạng ô nhiễm môi trường")
+    probe = Item(
+        source_id="warm-up", url="warm-up:", text="Người dân phản ánh tình trạng ô nhiễm ở Khánh Hòa"
+    )
+    detect_language(probe)
     if any(s.scope == "national" for s in sources):
-        is_about_province("Khánh Hòa", profile)
+        is_about_province(probe, profile)
 
 
 def write_report(report: CrawlReport, path: Path) -> None:

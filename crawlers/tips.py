@@ -96,7 +96,7 @@ def add_tip(
         published=fields.get("published"),
         meta=meta,
     )
-    item.language = detect_language(f"{item.title}\n{item.text}")
+    item.language = detect_language(item)
     store.upsert_items([item], raw={item.key: raw} if raw is not None else None)
     store.append_event(
         Event(

@@ -70,12 +70,7 @@ def process_pending(
             break
         enrichments = _enrich_safely(enricher, items)
         pairs = [(item.id, enr) for item, enr in zip(items, enrichments, strict=True) if item.id]
-        saver = getattr(store, "save_enrichments", None)
-        if saver:
-            saver(pairs)
-        else:
-            for item_id, enr in pairs:
-                store.save_enrichment(item_id, enr)
+        store.save_enrichments(pairs)
         for item, enr in zip(items, enrichments, strict=True):
             item.enrichment = enr
             if enr.reasons and enr.reasons[0].startswith("lỗi phân tích"):
@@ -113,15 +108,12 @@ def save_story_index(store: Store, index: Any) -> None:
     store.put_doc("state", {"id": "story-index", "data": base64.b64encode(index.to_bytes()).decode("ascii")})
 
 
-def _story_stats_from(store: Store) -> Callable[[str, Item], dict[str, Any]] | None:
+def _story_stats_from(store: Store) -> Callable[[str, Item], dict[str, Any]]:
     """Reach and velocity of a story so far: distinct sources and items in the last 24 hours,
     counting the item being enriched (it is not saved with its story id yet)."""
-    stats_fn = getattr(store, "story_stats", None)
-    if stats_fn is None:
-        return None
 
     def stats(story_id: str, item: Item) -> dict[str, Any]:
-        s = stats_fn(story_id, since=utcnow() - timedelta(hours=STORY_WINDOW_HOURS))
+        s = store.story_stats(story_id, since=utcnow() - timedelta(hours=STORY_WINDOW_HOURS))
         return {"sources": max(1, s["sources"]), "items": s["items"] + 1, "window_hours": STORY_WINDOW_HOURS}
 
     return stats

@@ -27,7 +27,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from giamsat.core.model import Enrichment, Entity, Item, Scored, utcnow
+from giamsat.core.model import Enrichment, Entity, Item, Scored, item_text, utcnow
 from giamsat.core.profile import Profile
 from giamsat.nlp.claims import ClaimMatcher, claims_list
 from giamsat.nlp.features import category_matcher, topic_matcher
@@ -39,10 +39,6 @@ log = logging.getLogger(__name__)
 MODEL_LANGUAGES = ("vi", "und")  # the classifiers are trained on Vietnamese only
 
 StoryStats = Callable[[str, Item], dict[str, Any]]
-
-
-def item_text(item: Item) -> str:
-    return "\n".join(x for x in (item.title, item.text) if x)
 
 
 class Enricher:
@@ -109,7 +105,8 @@ class Enricher:
         if not items:
             return []
         texts = [item_text(it) for it in items]
-        langs = [detect_language(t) for t in texts]
+        # the crawler already read the language (same function, same text): reuse it
+        langs = [it.language or detect_language(t) for it, t in zip(items, texts, strict=True)]
         model_idx = [i for i, lang in enumerate(langs) if lang in MODEL_LANGUAGES]
         tmatch, cmatch = topic_matcher(self.profile), category_matcher(self.profile)
         topic_hits = [tmatch.find(t) for t in texts]

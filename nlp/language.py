@@ -233,6 +233,9 @@ def vietnamese_score(text: str) -> float:
     return 0.0
 
 
+MAX_CHARS = 5000
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of ``text`` (``vi``, ``en``, ``ru``, ``zh``, ``ja``, ``ko``, ``fr``, ...) or
     ``'und'`` when there is too little text to tell.
@@ -240,7 +243,8 @@ def detect_language(text: str) -> str:
     >>> detect_language("nguoi dan phan anh ve viec thu hoi dat o Nha Trang")
     'vi'
     """
-    text = nfc(text or "")
+    # the first few thousand characters decide; a 5 MB page must not cost more than a post
+    text = nfc((text or "")[:MAX_CHARS])
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 3:
         return UNDETERMINED

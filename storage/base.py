@@ -15,6 +15,7 @@ Backends are picked by URI scheme in ``storage.open_store``; the contract tests 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
@@ -118,6 +119,9 @@ class Store(Protocol):
 
     def get_item(self, item_id: str) -> Item | None: ...
 
+    def get_items(self, item_ids: list[str]) -> list[Item]:
+        """Several items in one round trip, in the order asked; unknown ids are left out."""
+
     def get_item_by_url(self, url: str) -> Item | None: ...
 
     def item_revisions(self, item_id: str) -> list[dict[str, Any]]:
@@ -126,6 +130,9 @@ class Store(Protocol):
     def get_raw(self, raw_ref: str) -> bytes | None: ...
 
     def save_enrichment(self, item_id: str, enrichment: Enrichment) -> None: ...
+
+    def save_enrichments(self, pairs: Iterable[tuple[str, Enrichment]]) -> None:
+        """Save a batch of enrichments at once (one transaction in SQLite, one bulk request in ES)."""
 
     def pending_enrichment(self, limit: int = 500) -> list[Item]:
         """Items never enriched, or enriched before their latest revision, oldest first."""
@@ -144,6 +151,9 @@ class Store(Protocol):
         """Counts per local calendar day."""
 
     def top_stories(self, query: Query, limit: int = 10) -> list[StorySummary]: ...
+
+    def story_stats(self, story_id: str, since: datetime | None = None) -> dict[str, Any]:
+        """Reach of one story: ``items``, distinct ``sources``, ``first_seen``, ``last_seen``."""
 
     # -- documents ---------------------------------------------------------------------------
     def get_doc(self, collection: str, doc_id: str) -> dict[str, Any] | None: ...
@@ -181,5 +191,31 @@ class Store(Protocol):
         self, entity: str | None = None, entity_id: str | None = None, limit: int = 1000
     ) -> list[Event]: ...
 
+    def iter_events(self, after: int = 0, batch: int = 1000) -> Iterator[list[Event]]:
+        """The whole audit trail after event id ``after``, oldest first, a page at a time."""
+
+    # -- migration: copy records as they are (versions, ids, counters kept) ------------------
+    def collections(self) -> list[str]:
+        """Names of the document collections that hold records."""
+
+    def import_doc(self, collection: str, doc: dict[str, Any]) -> None:
+        """Write ``doc`` keeping its ``version`` (replaying it changes nothing)."""
+
+    def sequences(self) -> dict[str, int]:
+        """Every counter of ``next_sequence`` with its current value."""
+
+    def import_sequence(self, name: str, value: int) -> int:
+        """Raise a counter to at least ``value``; never lowers it."""
+
+    def import_event(self, event: Event) -> None:
+        """Write an event keeping its id (replaying it changes nothing)."""
+
+    def refresh(self) -> None:
+        """Make every write visible to readers now (a no-op where writes are visible at once)."""
+
     # -- life cycle --------------------------------------------------------------------------
+    def transaction(self) -> AbstractContextManager[Any]:
+        """Group writes: atomic in SQLite; in Elasticsearch each write is atomic on its own, so
+        what runs inside must also be safe to replay."""
+
     def close(self) -> None: ...

@@ -24,13 +24,14 @@ import random
 import time
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from giamsat.core.errors import StaleEdit, StoreError
-from giamsat.core.model import Enrichment, Event, Item, utcnow
+from giamsat.core.model import Enrichment, Event, Item, item_id_for, utcnow
 from giamsat.core.settings import Settings
 from giamsat.storage import es as names
 from giamsat.storage.base import FACETS, Page, Query, StorySummary, UpsertStats
@@ -48,7 +49,6 @@ from giamsat.storage.es.documents import (
     source_to_item,
     with_enrichment,
 )
-from giamsat.storage.sqlite import item_id_for
 
 log = logging.getLogger(__name__)
 
@@ -531,6 +531,45 @@ class ElasticsearchStore:
 
     def refresh_events(self) -> None:
         self._refresh(names.events_index(self.prefix))
+
+    def refresh(self) -> None:
+        """Make every write visible to search now (after a migration or a bulk import)."""
+        self.refresh_docs()
+        self.refresh_events()
+
+    def iter_events(self, after: int = 0, batch: int = 1000) -> Iterator[list[Event]]:
+        """The whole audit trail in ``seq`` order, page by page with ``search_after`` (never a
+        result window over ``index.max_result_window``)."""
+        index = names.events_index(self.prefix)
+        while True:
+            body = {
+                "query": {"range": {"seq": {"gt": after}}},
+                "sort": [{"seq": {"order": "asc"}}],
+                "size": batch,
+            }
+            hits = self.es.search(index=index, body=body)["hits"]["hits"]
+            if not hits:
+                return
+            out = []
+            for h in hits:
+                ev = Event.from_dict(h["_source"]["body"])
+                ev.id = str(h["_source"]["seq"])
+                out.append(ev)
+            yield out
+            after = int(hits[-1]["_source"]["seq"])
+
+    def sequences(self) -> dict[str, int]:
+        resp = self.es.search(
+            index=names.sequences_index(self.prefix), body={"query": {"match_all": {}}, "size": 1000}
+        )
+        return {h["_id"]: int(h["_source"]["value"]) for h in resp["hits"]["hits"]}
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Elasticsearch has no multi-document transactions: each write is atomic on its own and
+        documents are guarded by ``if_seq_no``/``if_primary_term``. Callers that group writes in
+        a transaction must therefore also be idempotent on replay (they are: see docs/scale.md)."""
+        yield
 
     def events(
         self, entity: str | None = None, entity_id: str | None = None, limit: int = 1000

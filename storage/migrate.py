@@ -12,15 +12,14 @@ Why it is safe to run twice or to interrupt:
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from giamsat.core.model import Engagement, Event, Item, parse_dt, utcnow
-from giamsat.storage.base import COLLECTIONS, Query, Store
+from giamsat.core.model import Engagement, Item, parse_dt, utcnow
+from giamsat.storage.base import Query, Store
 from giamsat.storage.sqlite import SQLiteStore
 
 log = logging.getLogger(__name__)
@@ -113,9 +112,7 @@ def _generic_item_batches(src: Store) -> Iterator[tuple[int, list[Item], dict[st
 
 
 def _get_many(store: Store, ids: list[str]) -> dict[str, Item]:
-    getter = getattr(store, "get_items", None)
-    found = getter(ids) if getter else [x for x in (store.get_item(i) for i in ids) if x]
-    return {i.id: i for i in found if i.id}
+    return {i.id: i for i in store.get_items(ids) if i.id}
 
 
 def _version_item(current: Item, rev: dict[str, Any]) -> Item:
@@ -179,96 +176,13 @@ def _copy_items(
         for it in items
         if it.id and it.enrichment is not None and enriched_rev.get(it.id) == it.revision
     ]  # an enrichment older than the latest text is redone by the worker, as in the source
-    saver = getattr(dst, "save_enrichments", None)
-    if saver:
-        saver(pairs)
-    else:
-        for item_id, enr in pairs:
-            dst.save_enrichment(item_id, enr)
+    dst.save_enrichments(pairs)
     stats.enrichments += len(pairs)
 
 
 # -- documents, sequences, events ------------------------------------------------------------------
 def _collections(src: Store) -> list[str]:
-    lister = getattr(src, "collections", None)
-    if lister:
-        names = set(lister())
-    elif isinstance(src, SQLiteStore):
-        names = {r[0] for r in src.db.execute("SELECT DISTINCT collection FROM docs")}
-    else:
-        names = set(COLLECTIONS)
-    names.discard(STATE_COLLECTION)
-    return sorted(names)
-
-
-def _import_doc(dst: Store, collection: str, doc: dict[str, Any]) -> None:
-    importer = getattr(dst, "import_doc", None)
-    if importer:
-        importer(collection, doc)
-    elif isinstance(dst, SQLiteStore):
-        with dst.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO docs(collection, id, version, updated, body) VALUES (?, ?, ?, ?, ?)",
-                (collection, str(doc["id"]), int(doc.get("version") or 1), utcnow().isoformat(timespec="seconds"),
-                 json.dumps(doc, ensure_ascii=False)),
-            )  # fmt: skip
-    else:
-        dst.put_doc(collection, doc)
-
-
-def _sequences(src: Store) -> dict[str, int]:
-    if isinstance(src, SQLiteStore):
-        return {r[0]: int(r[1]) for r in src.db.execute("SELECT name, value FROM sequences")}
-    return {}
-
-
-def _import_sequence(dst: Store, name: str, value: int) -> None:
-    importer = getattr(dst, "import_sequence", None)
-    if importer:
-        importer(name, value)
-    elif isinstance(dst, SQLiteStore):
-        with dst.transaction() as db:
-            db.execute(
-                "INSERT INTO sequences(name, value) VALUES (?, ?) "
-                "ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
-                (name, value),
-            )
-
-
-def _event_batches(src: Store, after: int) -> Iterator[list[Event]]:
-    if isinstance(src, SQLiteStore):
-        while True:
-            rows = src.db.execute(
-                "SELECT id, body FROM events WHERE id > ? ORDER BY id LIMIT ?", (after, BATCH)
-            ).fetchall()
-            if not rows:
-                return
-            out = []
-            for r in rows:
-                ev = Event.from_dict(json.loads(r["body"]))
-                ev.id = str(r["id"])
-                out.append(ev)
-            after = int(rows[-1]["id"])
-            yield out
-    else:
-        events = src.events(limit=10**9)
-        for start in range(0, len(events), BATCH):
-            yield events[start : start + BATCH]
-
-
-def _import_event(dst: Store, event: Event) -> None:
-    importer = getattr(dst, "import_event", None)
-    if importer:
-        importer(event)
-    elif isinstance(dst, SQLiteStore) and event.id and event.id.isdigit():
-        with dst.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO events(id, entity, entity_id, action, actor, at, body) VALUES (?,?,?,?,?,?,?)",
-                (int(event.id), event.entity, str(event.entity_id), event.action, event.actor,
-                 event.at.isoformat(timespec="seconds"), json.dumps(event.to_dict(), ensure_ascii=False)),
-            )  # fmt: skip
-    else:
-        dst.append_event(event)
+    return sorted(set(src.collections()) - {STATE_COLLECTION})
 
 
 # -- the whole copy --------------------------------------------------------------------------------
@@ -303,28 +217,25 @@ def migrate_store(src: Store, dst: Store, progress: bool = True, resume: bool = 
             for offset in range(0, n, BATCH):
                 docs = src.find_docs(collection, order_by="id", limit=BATCH, offset=offset)
                 for doc in docs:
-                    _import_doc(dst, collection, doc)
+                    dst.import_doc(collection, doc)
                 stats.docs += len(docs)
                 bar(f"Hồ sơ: {collection}", advance=len(docs))
             stats.collections.append(collection)
 
-        for name, value in _sequences(src).items():
-            _import_sequence(dst, name, value)
+        for name, value in src.sequences().items():
+            dst.import_sequence(name, value)
             stats.sequences += 1
 
-        for events in _event_batches(src, int(state.get("events_id") or 0)):
+        for events in src.iter_events(int(state.get("events_id") or 0), batch=BATCH):
             for ev in events:
-                _import_event(dst, ev)
+                dst.import_event(ev)
             stats.events += len(events)
             if events and events[-1].id and events[-1].id.isdigit():
                 state["events_id"] = int(events[-1].id)
                 _save_state(dst, state)
             bar("Nhật ký", advance=len(events))
 
-    for refresh in ("refresh_docs", "refresh_events"):
-        fn = getattr(dst, refresh, None)
-        if fn:
-            fn()
+    dst.refresh()
     state["finished"] = True
     _save_state(dst, state)
     log.info("migrate finished: %s", stats.to_dict())

@@ -28,7 +28,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from giamsat.core.errors import StaleEdit, StoreError
-from giamsat.core.model import Engagement, Enrichment, Event, Item, json_default, parse_dt, utcnow
+from giamsat.core.model import (
+    Engagement,
+    Enrichment,
+    Event,
+    Item,
+    item_id_for,
+    json_default,
+    parse_dt,
+    utcnow,
+)
 from giamsat.core.text import fold
 from giamsat.storage.base import FACETS, Page, Query, StorySummary, UpsertStats
 from giamsat.storage.migrations import migrate
@@ -54,11 +63,6 @@ def sqlite_path(uri: str) -> str:
     while path.startswith("//"):
         path = path[1:]
     return path
-
-
-def item_id_for(key: str) -> str:
-    """Stable id from the canonical URL, identical in every backend (so migration is idempotent)."""
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -673,6 +677,33 @@ class SQLiteStore:
         event.id = str(cur.lastrowid)
         return event
 
+    def iter_events(self, after: int = 0, batch: int = 1000) -> Iterator[list[Event]]:
+        while True:
+            rows = self.db.execute(
+                "SELECT id, body FROM events WHERE id > ? ORDER BY id LIMIT ?", (after, batch)
+            ).fetchall()
+            if not rows:
+                return
+            yield [self._event(r) for r in rows]
+            after = int(rows[-1]["id"])
+
+    def import_event(self, event: Event) -> None:
+        if not (event.id and event.id.isdigit()):
+            self.append_event(event)
+            return
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO events(id, entity, entity_id, action, actor, at, body) VALUES (?,?,?,?,?,?,?)",
+                (int(event.id), event.entity, str(event.entity_id), event.action, event.actor,
+                 event.at.isoformat(timespec="seconds"), json.dumps(event.to_dict(), ensure_ascii=False)),
+            )  # fmt: skip
+
+    @staticmethod
+    def _event(row: sqlite3.Row) -> Event:
+        ev = Event.from_dict(json.loads(row["body"]))
+        ev.id = str(row["id"])
+        return ev
+
     def events(
         self, entity: str | None = None, entity_id: str | None = None, limit: int = 1000
     ) -> list[Event]:
@@ -685,12 +716,34 @@ class SQLiteStore:
             args.append(str(entity_id))
         sql += " ORDER BY id LIMIT ?"
         args.append(limit)
-        out = []
-        for r in self.db.execute(sql, args).fetchall():
-            ev = Event.from_dict(json.loads(r["body"]))
-            ev.id = str(r["id"])
-            out.append(ev)
-        return out
+        return [self._event(r) for r in self.db.execute(sql, args).fetchall()]
+
+    # -- migration: copy records keeping their versions, ids and counters -------------------
+    def collections(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT collection FROM docs ORDER BY 1")]
+
+    def import_doc(self, collection: str, doc: dict[str, Any]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO docs(collection, id, version, updated, body) VALUES (?, ?, ?, ?, ?)",
+                (collection, str(doc["id"]), int(doc.get("version") or 1), utcnow().isoformat(timespec="seconds"),
+                 json.dumps(doc, ensure_ascii=False, default=json_default)),
+            )  # fmt: skip
+
+    def sequences(self) -> dict[str, int]:
+        return {r[0]: int(r[1]) for r in self.db.execute("SELECT name, value FROM sequences")}
+
+    def import_sequence(self, name: str, value: int) -> int:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO sequences(name, value) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
+                (name, value),
+            )
+            return int(db.execute("SELECT value FROM sequences WHERE name = ?", (name,)).fetchone()[0])
+
+    def refresh(self) -> None:
+        """Nothing to do: a committed SQLite write is visible at once."""
 
 
 def _only_time(q: Query) -> bool:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -127,10 +126,7 @@ class Triage:
 
     def _alert_items(self, alert: Alert, limit: int = 50) -> list[Item]:
         ids = alert.item_ids[:limit]
-        getter = getattr(self.store, "get_items", None)
-        if getter:
-            return list(getter(ids))
-        return [i for i in (self.store.get_item(x) for x in ids) if i is not None]
+        return self.store.get_items(ids)
 
     def _monitor_emails(self) -> list[str]:
         return [u.email for u in self.profile.users if u.role == "monitor" and u.email]
@@ -167,10 +163,9 @@ class Triage:
             sid = item.enrichment.story_id or f"item:{item.id}"
             groups.setdefault(sid, []).append(item)
         changed = []
-        # One transaction per batch where the backend offers it (SQLite): one commit instead of
-        # one per alert, event and notification - commits were most of the ingest time.
-        tx = getattr(self.store, "transaction", None)
-        with tx() if tx is not None else nullcontext():
+        # One transaction per batch (SQLite): one commit instead of one per alert, event and
+        # notification - commits were most of the ingest time.
+        with self.store.transaction():
             for sid, group in groups.items():
                 triggered = []
                 for it in group:
@@ -304,9 +299,8 @@ class Triage:
         return saved
 
     def _reach(self, sid: str, alert: Alert) -> dict[str, Any]:
-        stats_fn = getattr(self.store, "story_stats", None)
-        if stats_fn is not None and not sid.startswith("item:"):
-            s = stats_fn(sid)
+        if not sid.startswith("item:"):
+            s = self.store.story_stats(sid)
             return {
                 "items": int(s["items"]),
                 "sources": int(s["sources"]),

@@ -340,14 +340,10 @@ def import_file(
         if not item.text and not item.url:
             rep.error(f"{path.name}#{n}", f"dòng {n}: không có nội dung và đường dẫn")
             continue
-        if (
-            src is not None
-            and src.scope == "national"
-            and not is_about_province(f"{item.title}\n{item.text}", profile)
-        ):
+        if src is not None and src.scope == "national" and not is_about_province(item, profile):
             rep.dropped += 1
             continue
-        item.language = detect_language(f"{item.title}\n{item.text}")
+        item.language = detect_language(item)
         item.meta["import_file"] = path.name
         batch.append(item)
         if len(batch) >= BATCH:

@@ -244,10 +244,7 @@ def _summary(ctx: PageContext, a: Alert) -> None:
 
 
 def _items(ctx: PageContext, ids: list[str]) -> list[Item]:
-    get_many = getattr(ctx.store, "get_items", None)
-    if get_many:
-        return list(get_many(ids))
-    return [i for i in (ctx.store.get_item(x) for x in ids) if i]
+    return ctx.store.get_items(ids)
 
 
 def _evidence(ctx: PageContext, alert: Alert, items: list[Item]) -> None:

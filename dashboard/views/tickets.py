@@ -170,8 +170,7 @@ def _summary(ctx: PageContext, t: Ticket) -> None:
             + (f"  \n[Văn bản trả lời]({t.answer_url})" if t.answer_url else "")
         )
     if t.item_ids:
-        get_many = getattr(ctx.store, "get_items", None)
-        items = get_many(t.item_ids[:10]) if get_many else [ctx.store.get_item(i) for i in t.item_ids[:10]]
+        items = ctx.store.get_items(t.item_ids[:10])
         st.markdown("**Tin liên quan**\n" + "\n".join(f"- [{i.title or i.url}]({i.url})" for i in items if i))
     if t.escalations:
         st.warning(

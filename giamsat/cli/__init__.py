@@ -255,7 +255,7 @@ def analyze(
         raise typer.BadParameter("--entities: all, relevant hoặc none")
     ctx = get_context()
     mode: bool | str = {"all": True, "none": False}.get(entities, "relevant")
-    from giamsat.nlp.analyze import analyze_file  # scikit-learn loads only for the NLP commands
+    from giamsat.analyze import analyze_file  # scikit-learn loads only for the NLP commands
 
     stats = analyze_file(in_path, out, ctx.profile, entities=mode)
     console.print(f"Kết quả: {out} — {stats}")

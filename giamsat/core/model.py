@@ -57,6 +57,12 @@ def content_hash(title: str | None, text: str | None) -> str:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:32]
 
 
+def item_id_for(key: str) -> str:
+    """An item's id from its canonical URL (``Item.key``): the same in every backend, so a
+    migration from SQLite to Elasticsearch is idempotent."""
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
 class Record:
     """Mixin: dict round-trip with datetime fields as ISO strings and nested records rebuilt."""
 
@@ -217,6 +223,12 @@ class Item(Record):
     @property
     def key(self) -> str:
         return self.canonical_url or f"hash:{self.content_hash}"
+
+
+def item_text(item: Item) -> str:
+    """The text every stage reads of an item (title, then body): the crawler's keep/drop decision
+    and the Enricher see exactly the same string, so they cannot disagree."""
+    return "\n".join(x for x in (item.title, item.text) if x)
 
 
 @dataclass

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from giamsat.core.model import Enrichment, Event, Item, json_default, parse_dt
+from giamsat.core.model import Enrichment, Event, Item, item_id_for, json_default, parse_dt
 from giamsat.storage.base import UpsertStats
 from giamsat.storage.es import items_index, revisions_index
-from giamsat.storage.sqlite import item_id_for
 
 ENRICHMENT_FIELDS = (
     "sentiment",

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from giamsat.core.errors import StaleEdit
-from giamsat.core.model import Engagement, Enrichment, Event, Item, Scored
+from giamsat.core.model import Engagement, Enrichment, Event, Item, Scored, item_id_for
 from giamsat.storage.base import FACETS, Query, Store
-from giamsat.storage.sqlite import SQLiteStore, item_id_for
+from giamsat.storage.sqlite import SQLiteStore
 
 ES_URL = os.environ.get("ELASTICSEARCH_URL")
 NO_ES = (

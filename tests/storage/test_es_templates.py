@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from giamsat.core.errors import StoreError
-from giamsat.core.model import Engagement, Enrichment, Item, Scored
+from giamsat.core.model import Engagement, Enrichment, Item, Scored, item_id_for
 from giamsat.storage import es as names
 from giamsat.storage.base import FACETS, Query
 from giamsat.storage.es import analysis as an
@@ -32,7 +32,6 @@ from giamsat.storage.es.documents import (
     source_to_item,
     with_enrichment,
 )
-from giamsat.storage.sqlite import item_id_for
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from giamsat.core.errors import StaleEdit
-from giamsat.core.model import Engagement, Enrichment, Item, Scored
+from giamsat.core.model import Engagement, Enrichment, Item, Scored, item_id_for
 from giamsat.storage.base import Query
 from giamsat.storage.migrations import LATEST, migrate
-from giamsat.storage.sqlite import SQLiteStore, fts_query, item_id_for
+from giamsat.storage.sqlite import SQLiteStore, fts_query
 
 
 def _item(n: int = 1, **kw) -> Item:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from giamsat.nlp.analyze import OUTPUT_KEYS, analyze_file
+from giamsat.analyze import OUTPUT_KEYS, analyze_file
 
 LINES = [
     {
