@@ -49,12 +49,17 @@ def require_see_ticket(user: User, ticket: Ticket) -> None:
         )
 
 
-def require_transition_role(user: User, ticket: Ticket, to_status: str) -> None:
+def may_transition(user: User, ticket: Ticket, to_status: str) -> bool:
     roles = TARGET_ROLES.get(to_status, ("admin",))
-    if user.role in roles:
+    return user.role in roles or (
+        "lead-unit" in roles and user.role == "unit" and user.unit == ticket.lead_unit
+    )
+
+
+def require_transition_role(user: User, ticket: Ticket, to_status: str) -> None:
+    if may_transition(user, ticket, to_status):
         return
-    if "lead-unit" in roles and user.role == "unit" and user.unit == ticket.lead_unit:
-        return
+    roles = TARGET_ROLES.get(to_status, ("admin",))
     who = ", ".join("đơn vị chủ trì" if r == "lead-unit" else r for r in roles)
     raise PermissionDenied(
         f"Người dùng '{user.username}' (vai trò {user.role}) không được chuyển phiếu {ticket.id} sang "
@@ -64,6 +69,19 @@ def require_transition_role(user: User, ticket: Ticket, to_status: str) -> None:
 
 def require_comment(user: User, ticket: Ticket) -> None:
     require_see_ticket(user, ticket)  # every role that can see a ticket may comment on it
+
+
+def can_act_on_alerts(user: User) -> bool:
+    """Roles that work the alert queue (leaders read; units only see their tickets)."""
+    return user.role in ACT_ALERT_ROLES
+
+
+REPORT_ROLES = ("leader", "monitor", "admin")
+
+
+def require_reports(user: User) -> None:
+    if user.role not in REPORT_ROLES:
+        raise PermissionDenied(f"Người dùng '{user.username}' (vai trò {user.role}) không được lập báo cáo.")
 
 
 def require_coordinator(user: User, what: str) -> None:

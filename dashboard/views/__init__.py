@@ -11,6 +11,7 @@ import streamlit as st
 
 from giamsat.core.profile import Profile, User
 from giamsat.storage.base import Store
+from giamsat.triage import access
 from giamsat.triage.service import Triage
 
 
@@ -26,7 +27,7 @@ class PageContext:
     @property
     def can_act(self) -> bool:
         """Roles that work the alert queue (leaders read; units only see their tickets)."""
-        return self.user.role in ("monitor", "admin")
+        return access.can_act_on_alerts(self.user)
 
 
 @dataclass(frozen=True)

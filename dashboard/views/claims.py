@@ -8,7 +8,7 @@ import streamlit as st
 from giamsat.core.model import parse_dt
 from giamsat.core.timeutil import fmt_datetime
 from giamsat.dashboard.views import PageContext, flash, guarded
-from giamsat.nlp.claims import ACTIVE, claims_add, claims_list, claims_withdraw
+from giamsat.nlp.claims import ACTIVE
 
 
 def render(ctx: PageContext) -> None:
@@ -28,8 +28,8 @@ def render(ctx: PageContext) -> None:
                     st.error("Đường dẫn phải bắt đầu bằng http:// hoặc https://")
                 else:
                     saved = guarded(
-                        lambda: claims_add(
-                            ctx.store, text, answer, url or None, ctx.user.username, source.strip() or None
+                        lambda: ctx.triage.add_claim(
+                            ctx.user, text, answer, url or None, source.strip() or None
                         )
                     )
                     if saved:
@@ -38,7 +38,7 @@ def render(ctx: PageContext) -> None:
     c1, c2 = st.columns([3, 1])
     query = c1.text_input("Lọc theo nội dung", key="claim_filter").strip().lower()
     include_withdrawn = c2.checkbox("Gồm cả tin đã thu hồi", key="claim_all")
-    docs = claims_list(ctx.store, include_withdrawn=include_withdrawn)
+    docs = ctx.triage.list_claims(ctx.user, include_withdrawn=include_withdrawn)
     if query:
         docs = [d for d in docs if query in f"{d.get('text', '')} {d.get('answer', '')}".lower()]
     st.markdown(f"**{len(docs)}** tin đã bác bỏ")
@@ -57,7 +57,7 @@ def render(ctx: PageContext) -> None:
             if d.get("answer_url"):
                 st.markdown(f"[Văn bản đính chính]({d['answer_url']})")
             withdraw = ctx.can_act and not withdrawn and st.button("Thu hồi", key=f"claim_withdraw_{d['id']}")
-            if withdraw and guarded(lambda d=d: claims_withdraw(ctx.store, str(d["id"]), ctx.user.username)):
+            if withdraw and guarded(lambda d=d: ctx.triage.withdraw_claim(ctx.user, str(d["id"]))):
                 flash(f"Đã thu hồi #{d['id']}.")
                 st.rerun()
     if len(docs) > 200:

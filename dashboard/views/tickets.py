@@ -22,11 +22,11 @@ from giamsat.dashboard.ui import (
     snippet,
 )
 from giamsat.dashboard.views import PageContext, flash, guarded
+from giamsat.triage import access
 from giamsat.triage.workflow import (
     ANSWERED_STATUSES,
     NEEDS_REASON,
     OPEN_STATUSES,
-    TARGET_ROLES,
     allowed_targets,
 )
 
@@ -44,14 +44,7 @@ ACTION_LABELS = {
 
 def targets_for(ctx: PageContext, ticket: Ticket) -> list[str]:
     """Statuses this user may move the ticket to (the service checks again on submit)."""
-    out = []
-    for to in allowed_targets(ticket.status):
-        roles = TARGET_ROLES.get(to, ("admin",))
-        if ctx.user.role in roles or (
-            "lead-unit" in roles and ctx.user.role == "unit" and ctx.user.unit == ticket.lead_unit
-        ):
-            out.append(to)
-    return out
+    return [to for to in allowed_targets(ticket.status) if access.may_transition(ctx.user, ticket, to)]
 
 
 def deadline(ticket: Ticket, now) -> tuple[str, str]:  # type: ignore[no-untyped-def]

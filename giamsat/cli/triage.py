@@ -22,6 +22,7 @@ from giamsat.core.model import Alert, Ticket
 from giamsat.core.profile import Profile, User
 from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, parse_vn_date, to_local
 from giamsat.storage.base import Store
+from giamsat.triage import access
 from giamsat.triage.service import SYSTEM, Triage
 from giamsat.triage.templates import sev
 from giamsat.triage.workflow import allowed_targets, label
@@ -475,16 +476,8 @@ def claims_add(
 
     Ví dụ: giamsat claims add "Khánh Hòa thu hồi toàn bộ đất ven biển Cam Ranh" --answer "UBND tỉnh khẳng định không có chủ trương này" --url https://khanhhoa.gov.vn/... --as giamsat1
     """
-    from giamsat.nlp import claims as registry
-
-    user = _user(as_)
-    if user.role not in ("monitor", "admin"):
-        raise PermissionDenied(
-            f"Người dùng '{user.username}' (vai trò {user.role}) không được thêm tin đã bác bỏ."
-        )
-    _, store = _ctx()
     try:
-        doc = registry.claims_add(store, text, answer, url, user.username, source)
+        doc = _service().add_claim(_user(as_), text, answer, url, source)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     console.print(f"Đã thêm #{doc['id']}: {doc['text']}", highlight=False)
@@ -500,11 +493,7 @@ def claims_list(
 
     Ví dụ: giamsat claims list --as giamsat1
     """
-    from giamsat.nlp import claims as registry
-
-    _user(as_)  # any known user may read the registry: it is public answers
-    _, store = _ctx()
-    docs = registry.claims_list(store, include_withdrawn=all_)
+    docs = _service().list_claims(_user(as_), include_withdrawn=all_)
     if as_json:
         _print_json(docs)
         return
@@ -546,10 +535,8 @@ def report_cmd(
         raise typer.BadParameter(f"loại báo cáo: {', '.join(REPORT_KINDS)} (không phải '{kind}')")
     if fmt not in FORMATS:
         raise typer.BadParameter(f"định dạng: {', '.join(FORMATS)} (không phải '{fmt}')")
-    if actor is not None and actor.role not in ("leader", "monitor", "admin"):
-        raise PermissionDenied(
-            f"Người dùng '{actor.username}' (vai trò {actor.role}) không được lập báo cáo."
-        )
+    if actor is not None:
+        access.require_reports(actor)
     try:
         day = parse_vn_date(date) if date else datetime.now(VN_TZ).date()
     except ValueError as exc:
