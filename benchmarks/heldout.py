@@ -16,18 +16,16 @@ import json
 from collections import Counter
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from sklearn.metrics import confusion_matrix, f1_score
 
-from sklearn.metrics import confusion_matrix, f1_score  # noqa: E402
+from giamsat.core.codes import CATEGORIES, SENTIMENTS
+from giamsat.core.profile import load_profile
+from giamsat.nlp import datasets as D
+from giamsat.nlp.features import topic_lexicon_hits
+from giamsat.nlp.models import ModelBundle
+from giamsat.nlp.train import is_heldout
 
-from giamsat.core.model import CATEGORIES, SENTIMENTS  # noqa: E402
-from giamsat.core.profile import load_profile  # noqa: E402
-from giamsat.nlp import datasets as D  # noqa: E402
-from giamsat.nlp.features import topic_lexicon_hits  # noqa: E402
-from giamsat.nlp.models import ModelBundle  # noqa: E402
-from giamsat.nlp.train import is_heldout  # noqa: E402
-
-HELDOUT = REPO / "nlp" / "corpus" / "heldout.jsonl"
+HELDOUT = D.CORPUS_DIR / "heldout.jsonl"
 
 
 def load_heldout(path: Path = HELDOUT) -> list[dict]:

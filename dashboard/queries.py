@@ -15,6 +15,7 @@ from typing import Any
 
 import streamlit as st
 
+from giamsat.core.codes import SENTIMENTS
 from giamsat.core.model import parse_dt
 from giamsat.dashboard.resources import _store
 from giamsat.storage.base import Page, Query, StorySummary
@@ -114,13 +115,12 @@ def briefing(uri: str, p: dict[str, Any], prev: dict[str, Any], chart: dict[str,
         "locality": lambda: store.facet("locality", q, limit=15),
         "stories": lambda: store.top_stories(_last_days(q, STORY_DAYS), limit=10),
     }
-    for code in ("tich-cuc", "trung-tinh", "tieu-cuc"):
+    for code in SENTIMENTS:
         calls[f"hist_{code}"] = lambda code=code: store.histogram(replace(q_chart, sentiments=[code]))
     out = run_parallel(calls)
     first, last = q.since, q.until
     out["sentiment"] = [
-        (code, sum(n for d, n in out[f"hist_{code}"] if _in_period(d, first, last)))
-        for code in ("tich-cuc", "trung-tinh", "tieu-cuc")
+        (code, sum(n for d, n in out[f"hist_{code}"] if _in_period(d, first, last))) for code in SENTIMENTS
     ]
     return out
 

@@ -44,9 +44,8 @@ def _enrich_safely(enricher: Any, items: list[Item]) -> list[Enrichment]:
             out.append(enricher.enrich(item))
         except Exception as exc:
             log.error("cannot enrich item %s (%s): %s", item.id, item.url, exc)
-            out.append(
-                Enrichment(reasons=[f"lỗi phân tích: {type(exc).__name__}: {exc}"], enriched_at=utcnow())
-            )
+            reason = f"{type(exc).__name__}: {exc}"
+            out.append(Enrichment(error=reason, reasons=[f"lỗi phân tích: {reason}"], enriched_at=utcnow()))
     return out
 
 
@@ -73,7 +72,7 @@ def process_pending(
         store.save_enrichments(pairs)
         for item, enr in zip(items, enrichments, strict=True):
             item.enrichment = enr
-            if enr.reasons and enr.reasons[0].startswith("lỗi phân tích"):
+            if enr.error:
                 report.failed += 1
         report.enriched += len(items)
         if on_progress:

@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
-from giamsat.core.model import CATEGORIES, SENTIMENTS
+from giamsat.core.codes import CATEGORIES, SENTIMENTS
 from giamsat.core.profile import Profile
 from giamsat.nlp import datasets as D
 from giamsat.nlp.features import Featurizer, category_matcher, fold_lower, has_diacritics, topic_lexicon_hits

@@ -44,7 +44,8 @@ def test_one_bad_item_does_not_lose_the_batch():
 
     out = _enrich_safely(Flaky(), _items(4))
     assert [e.risk for e in out] == [0.1, 0.1, 0.0, 0.1]
-    assert out[2].reasons[0].startswith("lỗi phân tích: ValueError")
+    assert out[2].error is not None and out[2].error.startswith("ValueError")
+    assert out[2].reasons[0].startswith("lỗi phân tích: ValueError")  # what staff read
 
 
 def test_one_scheduler_cycle_crawls_processes_and_triages(tmp_store, profile, http_server):

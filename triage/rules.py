@@ -15,7 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from giamsat.core.model import SEVERITIES, Item
+from giamsat.core.codes import SEVERITIES
+from giamsat.core.model import Item
 from giamsat.core.profile import Profile, WatchRule
 from giamsat.triage.workflow import severity_rank
 

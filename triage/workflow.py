@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from giamsat.core.codes import SEVERITIES
 from giamsat.core.errors import InvalidTransition
-from giamsat.core.model import SEVERITIES, Ticket
+from giamsat.core.model import Ticket
 from giamsat.core.profile import Profile
 
 STATUS_LABELS: dict[str, str] = {

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from giamsat.core.codes import SEVERITIES
 from giamsat.core.timeutil import fmt_datetime
 from giamsat.dashboard import auth
 from giamsat.dashboard.ui import ROLE_LABELS
@@ -122,7 +123,7 @@ def _profile(ctx: PageContext) -> None:
                     "Tiếp nhận": p.deadlines.for_severity(sev).ack_hours,
                     "Trả lời": p.deadlines.for_severity(sev).answer_hours,
                 }
-                for sev in ("khan", "cao", "trung-binh", "thap")
+                for sev in SEVERITIES
             ]
         ),
         hide_index=True,

@@ -1,7 +1,16 @@
-"""Vietnamese names for the codes shared by every stage (one vocabulary for CLI, dashboard and
-reports). Codes stay ASCII slugs in storage; only display goes through these maps."""
+"""The code lists shared by every stage and their Vietnamese names (one vocabulary for the data
+model, profiles, CLI, dashboard and reports). Codes stay ASCII slugs in storage; only display goes
+through the label maps. ``tests/test_codes.py`` checks every list has a label for every code."""
 
 from __future__ import annotations
+
+KINDS: tuple[str, ...] = ("press", "social", "forum", "comment", "tip")
+SENTIMENTS: tuple[str, ...] = ("tich-cuc", "trung-tinh", "tieu-cuc")
+CATEGORIES: tuple[str, ...] = ("none", "phan-anh", "sai-su-that", "xau-doc")
+SEVERITIES: tuple[str, ...] = ("khan", "cao", "trung-binh", "thap")  # most urgent first
+ALERT_STATUSES: tuple[str, ...] = ("mo", "da-xac-nhan", "bo-qua", "da-gop", "tam-hoan")
+ALERT_KINDS: tuple[str, ...] = ("risk", "watch", "spike", "source")
+ROLES: tuple[str, ...] = ("monitor", "leader", "unit", "admin")
 
 KIND_LABELS = {
     "press": "Báo chí",

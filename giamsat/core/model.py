@@ -13,11 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Literal, TypeVar
 
-Kind = Literal["press", "social", "forum", "comment", "tip"]
-KINDS: tuple[str, ...] = ("press", "social", "forum", "comment", "tip")
-SENTIMENTS: tuple[str, ...] = ("tich-cuc", "trung-tinh", "tieu-cuc")
-CATEGORIES: tuple[str, ...] = ("none", "phan-anh", "sai-su-that", "xau-doc")
-SEVERITIES: tuple[str, ...] = ("khan", "cao", "trung-binh", "thap")  # most urgent first
+Kind = Literal["press", "social", "forum", "comment", "tip"]  # = codes.KINDS, spelled out for typing
 
 T = TypeVar("T")
 
@@ -185,6 +181,9 @@ class Enrichment(Record):
     features: dict[str, Any] = field(default_factory=dict)  # urls, hashtags, emojis...
     model_versions: dict[str, str] = field(default_factory=dict)
     enriched_at: datetime | None = None
+    # Set when the item could not be read (the reason, for staff and logs); such an enrichment is
+    # a marker so the item is not retried forever, and carries no judgement.
+    error: str | None = None
 
     _nested: ClassVar[dict[str, Any]] = {"sentiment": Scored, "category": Scored}
     _nested_lists: ClassVar[dict[str, Any]] = {"mentions": Mention, "topics": Scored, "entities": Entity}

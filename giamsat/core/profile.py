@@ -19,12 +19,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from giamsat.core.codes import CATEGORIES
 from giamsat.core.errors import ConfigError
+from giamsat.core.model import Kind
 from giamsat.core.resources import package_path
 from giamsat.core.settings import Settings
 
-SEVERITY_CODES = ("khan", "cao", "trung-binh", "thap")
-CATEGORY_CODES = ("none", "phan-anh", "sai-su-that", "xau-doc")
 WARD_UNIT_PREFIX = "ubnd-xa:"  # a commune/ward People's Committee: ubnd-xa:<ward code>
 
 
@@ -63,7 +63,7 @@ class Source(_Strict):
     url: str
     name: str | None = None
     scope: Literal["province", "national"] = "national"
-    kind: Literal["press", "social", "forum", "comment", "tip"] = "press"
+    kind: Kind = "press"
     tier: Literal["chinh-thong", "uy-tin", "chua-xac-minh", "doi-tuong-xau"] = "uy-tin"
     interval_minutes: float = Field(default=30, gt=0, description="polling interval; 0.5 = every 30 s")
     enabled: bool = True
@@ -266,9 +266,9 @@ class Profile(_Strict):
                     if t not in topic_codes:
                         raise _RefError(f"routing.rules[{i}].when.{field_name}[{j}]", f"unknown topic '{t}'")
             for j, c in enumerate(rule.when.category):
-                if c not in CATEGORY_CODES:
+                if c not in CATEGORIES:
                     raise _RefError(
-                        f"routing.rules[{i}].when.category[{j}]", f"one of {', '.join(CATEGORY_CODES)}"
+                        f"routing.rules[{i}].when.category[{j}]", f"one of {', '.join(CATEGORIES)}"
                     )
         if not unit_ok(self.routing.default_lead):
             raise _RefError("routing.default_lead", f"unknown unit '{self.routing.default_lead}'")

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import timedelta
 
+from giamsat.core import csvexport
 from giamsat.core.model import Mention, utcnow
 from giamsat.dashboard import export
 from giamsat.dashboard.ui import Span, countdown, highlight_html, mention_spans, phrase_spans, risky_phrases
@@ -56,7 +57,7 @@ def test_csv_export_streams_every_row(dash_store) -> None:
     assert len(chunks) >= 5  # produced piece by piece, not as one string
     assert chunks[0].startswith("\ufeff")
     rows = list(csv.reader(io.StringIO("".join(chunks).lstrip("\ufeff"))))
-    assert rows[0] == export.HEADER
+    assert rows[0] == csvexport.HEADER
     assert len(rows) - 1 == dash_store.count(Query())
     assert any("Khánh" in r[4] or "Cam Ranh" in r[4] for r in rows[1:])
 
@@ -71,3 +72,15 @@ def test_csv_export_to_file_respects_the_filter(dash_store) -> None:
     assert rows[0][-1] == "Nội dung"
     assert len(rows) - 1 == dash_store.count(query) > 0
     assert all(r[7] == "Phản ánh" and "cát" in r[-1] for r in rows[1:])
+
+
+def test_csv_cells_never_become_formulas() -> None:
+    hostile = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "bình thường"]
+    assert [csvexport.safe_cell(v) for v in hostile] == [
+        '\'=HYPERLINK("http://x")',
+        "'+cmd|' /C calc'!A0",
+        "'-2+3",
+        "'@SUM(A1)",
+        "'\t=1",
+        "bình thường",
+    ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from giamsat.core.model import CATEGORIES, SEVERITIES, Engagement, Item
+from giamsat.core.codes import CATEGORIES, SEVERITIES
+from giamsat.core.model import Engagement, Item
 from giamsat.nlp.claims import claims_add
 from giamsat.nlp.enrich import Enricher
 from giamsat.nlp.stories import StoryIndex

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from giamsat.core.model import CATEGORIES, SENTIMENTS
+from giamsat.core.codes import CATEGORIES, SENTIMENTS
 from giamsat.nlp.features import Featurizer, LexiconMatcher, analyze, fold_lower, prepare, topic_lexicon_hits
 from giamsat.nlp.models import ModelBundle
 
