@@ -69,4 +69,4 @@ def test_search_exports_csv(tmp_path):
     )
     assert result.exit_code == 0, result.output
     lines = out.read_text(encoding="utf-8-sig").splitlines()
-    assert len(lines) == 4 and lines[0].startswith("id,")
+    assert len(lines) == 4 and lines[0].startswith("ID,Thời gian,")
