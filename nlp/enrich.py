@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from giamsat.core.deadline import TimeLimitExceeded, time_limit
 from giamsat.core.model import Enrichment, Entity, Item, Scored, item_text, utcnow
 from giamsat.core.profile import Profile
 from giamsat.nlp.claims import ClaimMatcher, claims_list
@@ -37,8 +39,25 @@ from giamsat.nlp.risk import RiskSignals, assess
 log = logging.getLogger(__name__)
 
 MODEL_LANGUAGES = ("vi", "und")  # the classifiers are trained on Vietnamese only
+# Wall-clock limit of one item's own steps (places, features, claims, risk, entities). A normal
+# post takes 10-50 ms, a 20,000-character article with entities 1-3 s; over the limit the item is
+# marked (``Enrichment.error``) and the batch goes on.
+ITEM_SECONDS = 20.0
 
 StoryStats = Callable[[str, Item], dict[str, Any]]
+
+
+@dataclass
+class _Batch:
+    """What ``enrich_batch`` computed for the whole batch at once, read by each item's steps."""
+
+    langs: list[str]
+    pred_of: dict[int, Any]
+    topic_hits: list[Any]
+    cat_hits: list[Any]
+    claim_hits: list[Any]
+    stories: list[str | None]
+    story_stats: Sequence[dict[str, Any] | None] | None
 
 
 class Enricher:
@@ -52,8 +71,10 @@ class Enricher:
         models_path: str | None = None,
         claim_matcher: ClaimMatcher | None = None,
         entities: bool | str = True,
+        item_seconds: float | None = ITEM_SECONDS,
     ) -> None:
         self.profile = profile
+        self.item_seconds = item_seconds
         self.store = store
         self.story_index = story_index
         self.story_stats_fn = story_stats
@@ -99,7 +120,6 @@ class Enricher:
         self, items: Sequence[Item], story_stats: Sequence[dict[str, Any] | None] | None = None
     ) -> list[Enrichment]:
         from giamsat.nlp.language import detect_language
-        from giamsat.nlp.text import extract_features
 
         items = list(items)
         if not items:
@@ -120,66 +140,86 @@ class Enricher:
         pred_of = dict(zip(model_idx, preds, strict=True))
         claim_hits = self.claims.match_batch(texts)
         versions = self.models.versions()
-        extract_entities = self._entity_fn()
-        home = self.profile.province.code
+        # stories first, for every item in batch order: the assignment never depends on whether a
+        # later step of an item failed, so replaying a batch rebuilds the same index
+        # (giamsat.pipeline, crash recovery)
+        stories = [self._story(item, text) for item, text in zip(items, texts, strict=True)]
+        batch = _Batch(langs, pred_of, topic_hits, cat_hits, claim_hits, stories, story_stats)
         out = []
         for i, (item, text) in enumerate(zip(items, texts, strict=True)):
-            mentions = self.finder.find(text)
-            province = self.finder.main_province(mentions)
-            enr = Enrichment(language=langs[i], province=province, mentions=mentions)
-            enr.localities = self.finder.localities(mentions, home)
-            enr.features = extract_features(text)
-            enr.features["ward_codes"] = self.finder.ward_codes(mentions, home)
-            pred = pred_of.get(i)
-            reasons: list[str] = []
-            cat_probs: dict[str, float] = {}
-            toxic = 0.0
-            if pred is not None:
-                enr.sentiment = Scored(pred.sentiment[0], round(pred.sentiment[1], 4))
-                enr.category = Scored(pred.category[0], round(pred.category[1], 4))
-                enr.topics = [Scored(c, round(p, 4)) for c, p in pred.topics]
-                cat_probs, toxic = pred.category_probs, pred.toxic
-                enr.features["toxic"] = round(toxic, 4)
-            else:
-                reasons.append(f"ngôn ngữ khác ({langs[i]}): chưa phân loại tự động")
-            for code, phrases in topic_hits[i].items():
-                if any(s.label == code for s in enr.topics):
-                    enr.features.setdefault("topic_phrases", {})[code] = phrases
-            enr.claim_matches = [
-                {"claim_id": cid, "score": s, "level": self.claims.level(s)} for cid, s in claim_hits[i]
-            ]
-            enr.story_id = self._story(item, text)
-            stats = (story_stats[i] if story_stats else None) or self._stats(enr.story_id, item)
-            source = self.profile.source(item.source_id)
-            result = assess(
-                RiskSignals(
-                    category_probs=cat_probs,
-                    claim_matches=claim_hits[i],
-                    auto_link=self.claims.auto_link,
-                    tier=source.tier if source else None,
-                    engagement=item.engagement.total() if item.engagement else 0,
-                    story_sources=int(stats.get("sources", 0)),
-                    story_items=int(stats.get("items", 0)),
-                    window_hours=float(stats.get("window_hours", 24)),
-                    toxic=toxic,
-                    toxic_threshold=float(self.models.meta.get("toxic_threshold", 0.8)),
-                    lexicon_hits=cat_hits[i] if pred is not None else {},
-                    local=None if province is None else province == home,
+            try:
+                with time_limit(self.item_seconds):
+                    enr = self._enrich_one(i, item, text, batch)
+            except TimeLimitExceeded as exc:
+                log.warning("item %s (%s): %s; marked and skipped", item.id, item.url, exc)
+                enr = Enrichment(
+                    language=langs[i],
+                    story_id=stories[i],
+                    error=str(exc),
+                    reasons=[f"lỗi phân tích: {exc}"],
                 )
-            )
-            enr.risk, enr.severity, enr.reasons = result.risk, result.severity, reasons + result.reasons
-            relevant = enr.province == home or enr.risk >= 0.35
-            if extract_entities is not None and (self.entity_policy == "all" or relevant):
-                try:
-                    enr.entities = [
-                        e if isinstance(e, Entity) else Entity(**e) for e in extract_entities(text)
-                    ]
-                except Exception:  # entity extraction is optional: never lose the item for it
-                    log.exception("entities failed for item %s", item.id)
             enr.model_versions = dict(versions)
             enr.enriched_at = utcnow()
             out.append(enr)
         return out
+
+    def _enrich_one(self, i: int, item: Item, text: str, batch: _Batch) -> Enrichment:
+        """Everything about one item (its own steps, run under the per-item time limit)."""
+        from giamsat.nlp.text import extract_features
+
+        extract_entities = self._entity_fn()
+        home = self.profile.province.code
+        mentions = self.finder.find(text)
+        province = self.finder.main_province(mentions)
+        enr = Enrichment(language=batch.langs[i], province=province, mentions=mentions)
+        enr.localities = self.finder.localities(mentions, home)
+        enr.features = extract_features(text)
+        enr.features["ward_codes"] = self.finder.ward_codes(mentions, home)
+        pred = batch.pred_of.get(i)
+        reasons: list[str] = []
+        cat_probs: dict[str, float] = {}
+        toxic = 0.0
+        if pred is not None:
+            enr.sentiment = Scored(pred.sentiment[0], round(pred.sentiment[1], 4))
+            enr.category = Scored(pred.category[0], round(pred.category[1], 4))
+            enr.topics = [Scored(c, round(p, 4)) for c, p in pred.topics]
+            cat_probs, toxic = pred.category_probs, pred.toxic
+            enr.features["toxic"] = round(toxic, 4)
+        else:
+            reasons.append(f"ngôn ngữ khác ({batch.langs[i]}): chưa phân loại tự động")
+        for code, phrases in batch.topic_hits[i].items():
+            if any(s.label == code for s in enr.topics):
+                enr.features.setdefault("topic_phrases", {})[code] = phrases
+        enr.claim_matches = [
+            {"claim_id": cid, "score": s, "level": self.claims.level(s)} for cid, s in batch.claim_hits[i]
+        ]
+        enr.story_id = batch.stories[i]
+        stats = (batch.story_stats[i] if batch.story_stats else None) or self._stats(enr.story_id, item)
+        source = self.profile.source(item.source_id)
+        result = assess(
+            RiskSignals(
+                category_probs=cat_probs,
+                claim_matches=batch.claim_hits[i],
+                auto_link=self.claims.auto_link,
+                tier=source.tier if source else None,
+                engagement=item.engagement.total() if item.engagement else 0,
+                story_sources=int(stats.get("sources", 0)),
+                story_items=int(stats.get("items", 0)),
+                window_hours=float(stats.get("window_hours", 24)),
+                toxic=toxic,
+                toxic_threshold=float(self.models.meta.get("toxic_threshold", 0.8)),
+                lexicon_hits=batch.cat_hits[i] if pred is not None else {},
+                local=None if province is None else province == home,
+            )
+        )
+        enr.risk, enr.severity, enr.reasons = result.risk, result.severity, reasons + result.reasons
+        relevant = enr.province == home or enr.risk >= 0.35
+        if extract_entities is not None and (self.entity_policy == "all" or relevant):
+            try:
+                enr.entities = [e if isinstance(e, Entity) else Entity(**e) for e in extract_entities(text)]
+            except Exception:  # entity extraction is optional: never lose the item for it
+                log.exception("entities failed for item %s", item.id)
+        return enr
 
     # -- helpers -------------------------------------------------------------------------------
     def _entity_fn(self) -> Callable[[str], list[Any]] | None:
