@@ -55,8 +55,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from bisect import bisect_right
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -816,9 +816,7 @@ def _any_inside(positions: list[int], start: int, end: int) -> bool:
 
 def _confirmed_spans(accepted: list[tuple[_Cand, bool]]) -> set[tuple[int, int]]:
     """Spans of confirmed places (not stop phrases, not blockers): looked up once per stop phrase."""
-    return {
-        (c.start, c.end) for c, b in accepted if not b and c.entry.level != "stop" and c.confirmed
-    }
+    return {(c.start, c.end) for c, b in accepted if not b and c.entry.level != "stop" and c.confirmed}
 
 
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"

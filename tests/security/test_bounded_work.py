@@ -86,7 +86,9 @@ def test_an_item_over_its_time_limit_is_marked_and_skipped(profile):
         text=("Ông Nguyễn Văn An, Chủ tịch UBND tỉnh Khánh Hòa, làm việc tại Nha Trang. " * 300),
         id="slow",
     )
-    quick = Item(source_id="mxh", url="https://mxh.example/q", kind="social", text="Khánh Hòa mưa lớn.", id="q")
+    quick = Item(
+        source_id="mxh", url="https://mxh.example/q", kind="social", text="Khánh Hòa mưa lớn.", id="q"
+    )
     enricher = Enricher(profile, None, entities=True, item_seconds=0.3)
     slow_enr, quick_enr = enricher.enrich_batch([slow, quick])
     assert slow_enr.error and "thời gian" in slow_enr.error
