@@ -45,7 +45,7 @@ def run_job(job: dict[str, Any]) -> CrawlReport:
     store = open_store(job["store_uri"])
     report = CrawlReport()
     warm_up(profile, sources)
-    process = CrawlerProcess(build_settings(profile, job.get("settings")))
+    process = CrawlerProcess(build_settings(profile, job.get("settings"), sources))
     crawlers = []
     for source in sources:
         spider_cls = spider_for(source.type)

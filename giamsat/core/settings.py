@@ -36,6 +36,15 @@ def default_data_dir() -> Path | None:
     return (root.parent / "shared" / "data").resolve() if root else None
 
 
+def _bool(raw: str) -> bool:
+    value = raw.lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
 def _doc(env: str, help: str) -> dict[str, str]:
     return {"env": env, "help": help}
 
@@ -91,6 +100,15 @@ class Settings:
         default="giamsat",
         metadata=_doc("GIAMSAT_ES_PREFIX", "Elasticsearch index prefix (default `giamsat`)"),
     )
+    allow_private_network: bool = field(
+        default=False,
+        metadata=_doc(
+            "GIAMSAT_ALLOW_PRIVATE_NETWORK",
+            "`1` lets every source, tip and webhook of this run reach loopback/private/link-local "
+            "addresses (the demo and the tests, whose servers are on 127.0.0.1); default off: only "
+            "public addresses, or a source's own `allow_private_network: true` (docs/security.md)",
+        ),
+    )
     es_spool: Path | None = field(
         default=None,
         metadata=_doc(
@@ -116,7 +134,9 @@ class Settings:
                 continue
             kind = str(f.type)
             try:
-                if kind.startswith("int"):
+                if kind.startswith("bool"):
+                    values[f.name] = _bool(raw)
+                elif kind.startswith("int"):
                     values[f.name] = int(raw)
                 elif kind.startswith("Path"):
                     values[f.name] = Path(raw).expanduser()

@@ -12,6 +12,8 @@ from collections import Counter
 
 import pytest
 
+from giamsat.core.profile import Profile
+
 _TALLY: dict[str, Counter] = {"hostile": Counter(), "kill": Counter()}
 
 
@@ -46,3 +48,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(
         f"kill -9 interruptions tried: {k['tried']}, without loss: {k['clean']}, with loss: {k['failed']}"
     )
+
+
+@pytest.fixture(scope="session")
+def crawl_profile(profile: Profile) -> Profile:
+    """The default profile with a small page cap and time-out, no sources of its own."""
+    crawl = profile.crawl.model_copy(update={"max_page_bytes": 200_000, "timeout_seconds": 2})
+    return profile.model_copy(update={"crawl": crawl, "sources": []})
