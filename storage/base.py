@@ -49,6 +49,20 @@ COLLECTIONS = (
 )
 
 
+# A full-text query is what a person types: a few words, a phrase. Longer input (a pasted article,
+# 50,000 words from a script: 150 s in SQLite FTS5) is cut to its first terms by every backend, so
+# no caller - CLI, dashboard, API - can make a search take minutes.
+MAX_QUERY_TERMS = 32
+MAX_QUERY_CHARS = 1000
+
+
+def capped_query_text(text: str) -> str:
+    """The first ``MAX_QUERY_TERMS`` whitespace-separated terms, at most ``MAX_QUERY_CHARS``
+    characters (a quoted phrase may be cut open; the backends close it)."""
+    terms = text[: MAX_QUERY_CHARS * 2].split()[:MAX_QUERY_TERMS]
+    return " ".join(terms)[:MAX_QUERY_CHARS]
+
+
 @dataclass
 class Query:
     """A filtered view of items: used by search, export, facets and histograms alike."""

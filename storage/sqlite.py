@@ -39,7 +39,7 @@ from giamsat.core.model import (
     utcnow,
 )
 from giamsat.core.text import fold
-from giamsat.storage.base import FACETS, Page, Query, StorySummary, UpsertStats
+from giamsat.storage.base import FACETS, Page, Query, StorySummary, UpsertStats, capped_query_text
 from giamsat.storage.migrations import migrate
 
 _FACET_COLUMNS = {
@@ -77,7 +77,7 @@ def fts_query(text: str) -> str | None:
     """
     parts: list[str] = []
     negs: list[str] = []
-    folded = fold(text)
+    folded = fold(capped_query_text(text))
     for i, chunk in enumerate(folded.split('"')):
         if i % 2 == 1:  # inside quotes
             words = "".join(c if c.isalnum() else " " for c in chunk).split()

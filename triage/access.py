@@ -67,6 +67,17 @@ def require_transition_role(user: User, ticket: Ticket, to_status: str) -> None:
     )
 
 
+def require_ticket_write(user: User, ticket: Ticket, what: str) -> None:
+    """A change to a ticket's record outside its workflow (a correction check, an attachment):
+    whoever works the ticket - the coordinating roles and its units - never a read-only leader."""
+    require_see_ticket(user, ticket)
+    if user.role not in ("monitor", "admin", "unit"):
+        raise PermissionDenied(
+            f"Người dùng '{user.username}' (vai trò {user.role}) chỉ được xem và bình luận phiếu "
+            f"{ticket.id}, không được {what}."
+        )
+
+
 def require_comment(user: User, ticket: Ticket) -> None:
     require_see_ticket(user, ticket)  # every role that can see a ticket may comment on it
 

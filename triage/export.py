@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
+from giamsat.core.csvexport import safe_cell
 from giamsat.core.profile import Profile
 from giamsat.triage.reports import Report
 
@@ -31,6 +33,29 @@ FONT = "Times New Roman"
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 FORMATS = ("docx", "md", "csv")
+
+# Report texts include crawled titles and posts, i.e. anything a stranger wrote. Each format gets
+# one small sanitiser: DOCX refuses characters XML 1.0 does not allow (a control character in a
+# title crashed `report --format docx`), Markdown would render ![image](http://…) and links,
+# CSV cells could be formulas.
+_XML_INVALID = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~])")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters an XML 1.0 document cannot hold (controls, lone surrogates)."""
+    return _XML_INVALID.sub("", text)
+
+
+def md_safe(text: str) -> str:
+    """``text`` as literal Markdown: markup characters escaped, line breaks kept as spaces."""
+    out = _MD_SPECIAL.sub(r"\\\1", text).replace("\r", " ").replace("\n", " ")
+    return "\\" + out if out[:1] in ("#", "+", "-", "=") else out
+
+
+def _web_link(url: str | None) -> str | None:
+    """Only http(s) links are written (a stored URL from an import could be javascript:)."""
+    return url if url and url.lower().startswith(("http://", "https://")) and " " not in url else None
 
 
 def vn_date_line(place: str, day: date) -> str:
@@ -48,7 +73,7 @@ def number_line(profile: Profile, number: int | None) -> str:
 
 # -- DOCX ------------------------------------------------------------------------------------------
 def _run(p: Paragraph, text: str, size: float = 13, bold: bool = False, italic: bool = False) -> None:
-    r = p.add_run(text)
+    r = p.add_run(xml_safe(text))
     r.font.name = FONT
     r.font.size = Pt(size)
     r.bold = bold
@@ -183,7 +208,7 @@ def to_docx(profile: Profile, report: Report, out: Path) -> Path:
 
 # -- Markdown --------------------------------------------------------------------------------------
 def _md_cell(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ")
+    return md_safe(value)
 
 
 def to_markdown(profile: Profile, report: Report) -> str:
@@ -204,9 +229,9 @@ def to_markdown(profile: Profile, report: Report) -> str:
     for s in report.sections:
         lines += [f"### {s.heading}", ""]
         for text in s.paragraphs:
-            lines += [text, ""]
+            lines += [md_safe(text), ""]
         for t in s.tables:
-            lines += [f"*{t.name}*", ""]
+            lines += [f"*{md_safe(t.name)}*", ""]
             if not t.rows:
                 lines += ["(không có số liệu)", ""]
                 continue
@@ -214,8 +239,9 @@ def to_markdown(profile: Profile, report: Report) -> str:
             lines.append("|" + "---|" * len(t.headers))
             for i, row in enumerate(t.rows):
                 cells = [_md_cell(v) for v in row]
-                if t.links.get(i):
-                    cells[0] = f"[{cells[0]}]({t.links[i]})"
+                link = _web_link(t.links.get(i))
+                if link:
+                    cells[0] = f"[{cells[0]}]({link.replace('(', '%28').replace(')', '%29')})"
                 lines.append("| " + " | ".join(cells) + " |")
             lines.append("")
     lines += ["**Nơi nhận:**", *(f"- {r}" for r in rep.recipients), "", f"**{rep.signer_title.upper()}**"]
@@ -229,7 +255,14 @@ def to_csv(profile: Profile, report: Report) -> str:
     """One block per table (section, table name, header row, rows), for Excel: UTF-8 with BOM
     is added when written to a file."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    writer = csv.writer(buf)
+
+    class _Safe:  # every cell neutralised against formula injection (core.csvexport.safe_cell)
+        @staticmethod
+        def writerow(row: list[str]) -> None:
+            writer.writerow([safe_cell(str(v)) for v in row])
+
+    w = _Safe()
     w.writerow(["Báo cáo", report.subtitle])
     w.writerow(["Cơ quan", profile.report.issuing_body])
     w.writerow(["Ngày", vn_date_line(profile.report.place, report.issued)])

@@ -21,6 +21,7 @@ from rich.table import Table
 from giamsat import __version__
 from giamsat.cli import crawl as crawl_cli
 from giamsat.cli import triage as triage_cli
+from giamsat.cli.output import esc, parse_day, plain
 from giamsat.context import get_context, set_context
 from giamsat.core.errors import GiamsatError
 from giamsat.crawlers.runner import load_sources_file
@@ -79,8 +80,8 @@ def init() -> None:
     ctx = get_context()
     profile = ctx.profile
     store = ctx.store
-    console.print(f"Hồ sơ: [bold]{profile.province.name}[/] ({profile.path})")
-    console.print(f"Kho dữ liệu: {store.uri}")
+    console.print(f"Hồ sơ: [bold]{esc(profile.province.name)}[/] ({esc(profile.path)})")
+    console.print(f"Kho dữ liệu: {esc(store.uri)}")
     console.print(
         f"{len(profile.sources)} nguồn, {len(profile.topics)} chủ đề, {len(profile.units)} đơn vị, "
         f"{len(profile.routing.rules)} quy tắc điều phối, {len(profile.users)} người dùng"
@@ -98,8 +99,8 @@ def profile_check(
     from giamsat.core.profile import available_profiles, load_profile
 
     p = load_profile(path or get_context().settings.profile)
-    console.print(f"[green]Hợp lệ[/]: {p.path} — {p.province.name}")
-    console.print("Các hồ sơ có sẵn: " + ", ".join(available_profiles()))
+    console.print(f"[green]Hợp lệ[/]: {esc(p.path)} — {esc(p.province.name)}")
+    console.print(plain("Các hồ sơ có sẵn: " + ", ".join(available_profiles())))
 
 
 # -- crawl, process, run ---------------------------------------------------------------------
@@ -137,6 +138,7 @@ def sources() -> None:
 
 @app.command()
 def tip(
+    actor: Annotated[str, typer.Option("--as", help="Tên đăng nhập người nhập tin (trong hồ sơ).")],
     url: Annotated[str | None, typer.Option("--url", help="Đường dẫn bài viết/bài đăng.")] = None,
     text: Annotated[
         str | None, typer.Option("--text", help="Nội dung dán vào (khi không có đường dẫn).")
@@ -145,14 +147,13 @@ def tip(
     screenshot: Annotated[
         Path | None, typer.Option("--screenshot", help="Ảnh chụp màn hình (tùy chọn).")
     ] = None,
-    actor: Annotated[str, typer.Option("--as", help="Người nhập tin.")] = "he-thong",
 ) -> None:
     """Nhập tin do cán bộ phát hiện (tip): một đường dẫn hoặc nội dung dán vào.
 
     Ví dụ: giamsat tip --text "Trên nhóm Zalo lan truyền tin sắp sơ tán toàn bộ Nha Trang" --as giamsat1
     """
     ctx = get_context()
-    code = crawl_cli.tip_cmd(ctx.profile, ctx.store, url, text, title, screenshot, actor)
+    code = crawl_cli.tip_cmd(ctx.profile, ctx.store, url, text, title, screenshot, ctx.user(actor).username)
     raise typer.Exit(code or 0)
 
 
@@ -205,7 +206,7 @@ def process(
         f"Đã phân tích {report.enriched} tin ({report.failed} lỗi); {report.alerts} cảnh báo mở/cập nhật."
     )
     for e in report.errors:
-        err.print(f"[red]{e}[/]")
+        err.print(f"[red]{esc(e)}[/]")
 
 
 @app.command()
@@ -258,7 +259,16 @@ def analyze(
     from giamsat.analyze import analyze_file  # scikit-learn loads only for the NLP commands
 
     stats = analyze_file(in_path, out, ctx.profile, entities=mode)
-    console.print(f"Kết quả: {out} — {stats}")
+    console.print(
+        plain(
+            f"Kết quả: {out} — đọc {stats['read']} dòng, ghi {stats['written']}, "
+            f"{stats['bad']} dòng lỗi, {stats['seconds']} giây"
+        )
+    )
+    for message in stats["errors"][:20]:
+        err.print(plain(f"  {message}"))
+    if len(stats["errors"]) > 20:
+        err.print(plain(f"  … và {len(stats['errors']) - 20} dòng lỗi khác"))
 
 
 @app.command()
@@ -279,7 +289,7 @@ def train(
     meta = train_all(ctx.settings.data_dir, target, ctx.profile, store=ctx.store if use_labels else None)
     write_model_card(meta, target)
     console.print(
-        f"Đã huấn luyện phiên bản {meta['version']} ({meta['size_mb']} MB) trong {meta['seconds']} giây: {target}"
+        f"Đã huấn luyện phiên bản {meta['version']} ({meta['size_mb']} MB) trong {meta['seconds']} giây: {esc(target)}"
     )
 
 
@@ -338,14 +348,16 @@ def search(
     Ví dụ: giamsat search "khai thac cat" --since 01/11/2026 --category phan-anh --csv cat.csv
     """
     from giamsat.core.csvexport import write_csv
-    from giamsat.core.timeutil import fmt_datetime, local_day_bounds, parse_vn_date
-    from giamsat.storage.base import Query
+    from giamsat.core.timeutil import fmt_datetime, local_day_bounds
+    from giamsat.storage.base import MAX_QUERY_TERMS, Query, capped_query_text
 
     ctx = get_context()
+    if text and capped_query_text(text) != text.strip():
+        err.print(plain(f"Từ khóa quá dài: chỉ dùng {MAX_QUERY_TERMS} từ đầu tiên."))
     q = Query(
         text=text,
-        since=local_day_bounds(parse_vn_date(since))[0] if since else None,
-        until=local_day_bounds(parse_vn_date(until))[1] if until else None,
+        since=local_day_bounds(parse_day(since, "--since"))[0] if since else None,
+        until=local_day_bounds(parse_day(until, "--until"))[1] if until else None,
         source_ids=source or [],
         kinds=kind or [],
         topics=topic or [],
@@ -356,7 +368,7 @@ def search(
     )
     if csv_out:
         n = write_csv(ctx.store.iter_items(q), csv_out)
-        console.print(f"Đã xuất {n} tin ra {csv_out}")
+        console.print(plain(f"Đã xuất {n} tin ra {csv_out}"))
         return
     page = ctx.store.search(q, limit=limit)
     if as_json:
@@ -370,9 +382,9 @@ def search(
         enr = it.enrichment
         table.add_row(
             fmt_datetime(it.published or it.fetched),
-            it.source_id,
-            (it.title or it.text[:80])[:90],
-            enr.category.label if enr and enr.category else "",
+            plain(it.source_id),
+            plain((it.title or it.text[:80])[:90]),
+            plain(enr.category.label if enr and enr.category else ""),
             f"{enr.risk:.2f}" if enr else "",
         )
     console.print(table)
@@ -393,6 +405,11 @@ app.add_typer(
     triage_cli.claims_app,
     name="claims",
     help="Sổ tin đã bác bỏ: add, list.",
+)
+app.add_typer(
+    triage_cli.notifications_app,
+    name="notifications",
+    help="Thông báo (e-mail, webhook) gửi không được: list, retry.",
 )
 
 
@@ -431,25 +448,34 @@ def users_list() -> None:
         table.add_column(col)
     for u in ctx.profile.users:
         has = bool((ctx.store.get_doc("users", u.username) or {}).get("password_hash") or u.password_hash)
-        table.add_row(u.username, u.name, u.role, u.unit or "", "có" if has else "chưa")
+        table.add_row(plain(u.username), plain(u.name), u.role, plain(u.unit or ""), "có" if has else "chưa")
     console.print(table)
 
 
 @users_app.command("passwd")
 def users_passwd(
     username: Annotated[str, typer.Argument(help="Tên đăng nhập (trong hồ sơ).")],
-    password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Mật khẩu mới.")
-    ],
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Đọc mật khẩu từ dòng đầu của stdin (cho kịch bản cài đặt)."),
+    ] = False,
 ) -> None:
-    """Đặt mật khẩu (lưu băm argon2 trong kho).
+    """Đặt mật khẩu (lưu băm argon2 trong kho). Mật khẩu được hỏi (không hiện khi gõ) hoặc đọc
+    từ stdin, không bao giờ từ dòng lệnh (dòng lệnh lộ trong lịch sử shell và danh sách tiến trình).
 
     Ví dụ: giamsat users passwd giamsat1
+    Ví dụ: printf '%s\n' "$MAT_KHAU" | giamsat users passwd giamsat1 --password-stdin
     """
     ctx = get_context()
     ctx.user(username)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Mật khẩu mới", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+    if not password:
+        raise typer.BadParameter("mật khẩu trống")
     set_password(ctx.store, username, password)
-    console.print(f"Đã đặt mật khẩu cho {username}.")
+    console.print(plain(f"Đã đặt mật khẩu cho {username}."))
 
 
 # -- dashboard, demo, migrate ----------------------------------------------------------------
@@ -528,7 +554,7 @@ def main() -> None:
     try:
         app()
     except GiamsatError as exc:
-        err.print(f"[bold red]Lỗi:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]Lỗi:[/] {esc(exc)}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     finally:
         from giamsat import context

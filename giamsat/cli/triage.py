@@ -16,14 +16,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from giamsat.cli.output import esc, parse_day, plain
 from giamsat.core.codes import ALERT_STATUS_LABELS
 from giamsat.core.errors import PermissionDenied
 from giamsat.core.model import Alert, Ticket
 from giamsat.core.profile import Profile, User
-from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, parse_vn_date, to_local
+from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, to_local
 from giamsat.storage.base import Store
 from giamsat.triage import access
-from giamsat.triage.service import SYSTEM, Triage
+from giamsat.triage.service import Triage
 from giamsat.triage.templates import sev
 from giamsat.triage.workflow import allowed_targets, label
 
@@ -34,6 +35,9 @@ alerts_app = typer.Typer(
 )
 tickets_app = typer.Typer(help="Phiếu xử lý: list, show, assign, transition, comment.", no_args_is_help=True)
 claims_app = typer.Typer(help="Sổ tin đã bác bỏ: add, list.", no_args_is_help=True)
+notifications_app = typer.Typer(
+    help="Thông báo (e-mail, webhook) gửi không được: list, retry.", no_args_is_help=True
+)
 
 AsUser = Annotated[str, typer.Option("--as", help="Tên đăng nhập người thao tác (trong hồ sơ).")]
 AsJson = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")]
@@ -52,9 +56,8 @@ def _service() -> Triage:
 
 
 def _user(username: str) -> User:
+    """A user of the profile. The worker's identity (``he-thong``) is not one: no hidden admin."""
     profile, _ = _ctx()
-    if username == SYSTEM.username:
-        return SYSTEM
     user = profile.user(username)
     if user is None:
         known = ", ".join(u.username for u in profile.users)
@@ -73,18 +76,30 @@ def _print_json(data: Any) -> None:
 
 
 def _parse_when(text: str) -> datetime:
-    """``4h`` / ``90m`` / ``2d`` from now, ``dd/mm/yyyy HH:MM`` or ISO; local time."""
+    """``4h`` / ``90m`` / ``2d`` from now, ``dd/mm/yyyy HH:MM`` or ISO; local time. Anything else
+    (or a time more than a year away) is a ``BadParameter``, never a traceback."""
     text = text.strip()
     units = {"m": "minutes", "h": "hours", "d": "days"}
-    if text[-1:] in units and text[:-1].isdigit():
-        return datetime.now(VN_TZ) + timedelta(**{units[text[-1]]: int(text[:-1])})
-    if "/" in text:
-        day, _, clock = text.partition(" ")
-        d = parse_vn_date(day)
-        hh, _, mm = (clock or "08:00").partition(":")
-        return datetime(d.year, d.month, d.day, int(hh), int(mm or 0), tzinfo=VN_TZ)
-    dt = datetime.fromisoformat(text)
-    return dt if dt.tzinfo else dt.replace(tzinfo=VN_TZ)
+    problem = typer.BadParameter(
+        f"thời điểm không hợp lệ '{esc(text[:40])}': dùng 4h, 90m, 2d hoặc 'dd/mm/yyyy HH:MM'",
+        param_hint="--until",
+    )
+    try:
+        if text[-1:] in units and text[:-1].isdigit() and len(text) < 8:
+            when = datetime.now(VN_TZ) + timedelta(**{units[text[-1]]: int(text[:-1])})
+        elif "/" in text:
+            day, _, clock = text.partition(" ")
+            d = parse_day(day, "--until")
+            hh, _, mm = (clock or "08:00").partition(":")
+            when = datetime(d.year, d.month, d.day, int(hh), int(mm or 0), tzinfo=VN_TZ)
+        else:
+            dt = datetime.fromisoformat(text)
+            when = dt if dt.tzinfo else dt.replace(tzinfo=VN_TZ)
+    except (ValueError, OverflowError, TypeError):
+        raise problem from None
+    if abs(when - datetime.now(VN_TZ)) > timedelta(days=366):
+        raise problem
+    return when
 
 
 def _alert_table(alerts: list[Alert]) -> Table:
@@ -94,13 +109,13 @@ def _alert_table(alerts: list[Alert]) -> Table:
         table.add_column(col, no_wrap=col in ("Mã", "Cập nhật"), max_width=40 if col == "Nội dung" else None)
     for a in alerts:
         table.add_row(
-            a.id or "",
-            a.kind,
-            sev(a.severity),
-            a.title[:70],
+            plain(a.id or ""),
+            plain(a.kind),
+            plain(sev(a.severity)),
+            plain(a.title, 70),
             f"{a.reach.get('items', 0)} bài/{a.reach.get('sources', 0)} nguồn",
-            ALERT_STATUS_LABELS.get(a.status, a.status),
-            a.claimed_by or "",
+            plain(ALERT_STATUS_LABELS.get(a.status, a.status)),
+            plain(a.claimed_by or ""),
             fmt_datetime(a.updated),
         )
     return table
@@ -112,9 +127,11 @@ def _print_results(results: list[dict[str, Any]], as_json: bool) -> int:
     else:
         for r in results:
             if r["ok"]:
-                console.print(f"[green]✓[/] {r['id']} → {r.get('result') or ''} {r.get('status') or ''}")
+                console.print(
+                    f"[green]✓[/] {esc(r['id'])} → {esc(r.get('result') or '')} {esc(r.get('status') or '')}"
+                )
             else:
-                console.print(f"[red]✗[/] {r['id']}: {r['error']}", highlight=False)
+                console.print(f"[red]✗[/] {esc(r['id'])}: {esc(r['error'])}", highlight=False)
     failed = sum(not r["ok"] for r in results)
     if failed:
         console.print(f"{failed}/{len(results)} cảnh báo không xử lý được.")
@@ -196,22 +213,28 @@ def alerts_show(alert_id: str, as_: AsUser, as_json: AsJson = False) -> None:
     if as_json:
         _print_json({**a.to_dict(), "history": [e.to_dict() for e in history]})
         return
-    console.print(f"[bold]{a.id}[/] {a.title}", highlight=False)
+    console.print(f"[bold]{esc(a.id)}[/] {esc(a.title)}", highlight=False)
     console.print(
-        f"Loại: {a.kind} | Mức độ: {sev(a.severity)} | Rủi ro: {a.risk:.2f} | Trạng thái: {ALERT_STATUS_LABELS.get(a.status, a.status)}"
+        plain(
+            f"Loại: {a.kind} | Mức độ: {sev(a.severity)} | Rủi ro: {a.risk:.2f} | "
+            f"Trạng thái: {ALERT_STATUS_LABELS.get(a.status, a.status)}"
+        )
     )
     console.print(
-        f"Chủ đề: {', '.join(a.topics) or '-'} | Địa bàn: {', '.join(a.localities) or '-'} | Nguồn: {', '.join(a.sources[:10]) or '-'}"
+        plain(
+            f"Chủ đề: {', '.join(a.topics) or '-'} | Địa bàn: {', '.join(a.localities) or '-'} | "
+            f"Nguồn: {', '.join(a.sources[:10]) or '-'}"
+        )
     )
     console.print(f"Lan truyền: {a.reach.get('items', 0)} bài, {a.reach.get('sources', 0)} nguồn")
     for r in a.reasons:
-        console.print(f"  - {r}", highlight=False)
+        console.print(plain(f"  - {r}"), highlight=False)
     if a.claimed_by:
-        console.print(f"Đang do {a.claimed_by} xử lý đến {fmt_datetime(a.claim_expires)}")
+        console.print(plain(f"Đang do {a.claimed_by} xử lý đến {fmt_datetime(a.claim_expires)}"))
     if a.ticket_id:
-        console.print(f"Phiếu: {a.ticket_id}")
+        console.print(plain(f"Phiếu: {a.ticket_id}"))
     for e in history:
-        console.print(f"  {fmt_datetime(e.at)} {e.actor}: {e.action} {e.note or ''}", highlight=False)
+        console.print(plain(f"  {fmt_datetime(e.at)} {e.actor}: {e.action} {e.note or ''}"), highlight=False)
 
 
 @alerts_app.command("claim")
@@ -324,11 +347,11 @@ def _ticket_table(tickets: list[Ticket]) -> Table:
         )
     for t in tickets:
         table.add_row(
-            t.id or "",
-            sev(t.severity),
-            t.title[:60],
-            t.lead_unit,
-            label(t.status),
+            plain(t.id or ""),
+            plain(sev(t.severity)),
+            plain(t.title, 60),
+            plain(t.lead_unit),
+            plain(label(t.status)),
             fmt_datetime(t.due),
             str(t.version),
         )
@@ -374,25 +397,35 @@ def tickets_show(ticket_id: str, as_: AsUser, as_json: AsJson = False) -> None:
         _print_json({**t.to_dict(), "routing": svc.routing_of(user, ticket_id)})
         return
     profile, _ = _ctx()
-    console.print(f"[bold]{t.id}[/] (phiên bản {t.version}) {t.title}", highlight=False)
-    console.print(f"Trạng thái: {label(t.status)} → được chuyển sang: {', '.join(allowed_targets(t.status))}")
+    console.print(f"[bold]{esc(t.id)}[/] (phiên bản {t.version}) {esc(t.title)}", highlight=False)
     console.print(
-        f"Mức độ: {sev(t.severity)} | Chủ trì: {profile.unit_name(t.lead_unit)} | Phối hợp: {', '.join(profile.unit_name(c) for c in t.co_units) or '-'} | Quy tắc: {t.rule}"
+        plain(f"Trạng thái: {label(t.status)} → được chuyển sang: {', '.join(allowed_targets(t.status))}")
+    )
+    co = ", ".join(profile.unit_name(c) for c in t.co_units) or "-"
+    console.print(
+        plain(
+            f"Mức độ: {sev(t.severity)} | Chủ trì: {profile.unit_name(t.lead_unit)} | Phối hợp: {co} | "
+            f"Quy tắc: {t.rule}"
+        )
     )
     console.print(f"Hạn tiếp nhận: {fmt_datetime(t.due_ack) or '-'} | Hạn phản hồi: {fmt_datetime(t.due)}")
-    console.print(t.summary, highlight=False)
+    console.print(plain(t.summary), highlight=False)
     if t.answer_text or t.answer_url:
-        console.print(f"Phản hồi: {t.answer_text or ''} {t.answer_url or ''}", highlight=False)
+        console.print(plain(f"Phản hồi: {t.answer_text or ''} {t.answer_url or ''}"), highlight=False)
     for c in t.comments:
         console.print(
-            f"  💬 {fmt_datetime(datetime.fromisoformat(c['at']))} {c['by']}: {c['text']} {c.get('link') or ''}",
+            plain(
+                f"  💬 {fmt_datetime(datetime.fromisoformat(c['at']))} {c['by']}: {c['text']} {c.get('link') or ''}"
+            ),
             highlight=False,
         )
     for a in t.attachments:
-        console.print(f"  📎 {a.get('type')}: {a.get('url')} {a.get('note') or ''}", highlight=False)
+        console.print(plain(f"  📎 {a.get('type')}: {a.get('url')} {a.get('note') or ''}"), highlight=False)
     for e in t.history:
+        before = json.dumps(e.before, ensure_ascii=False, default=str)
+        after = json.dumps(e.after, ensure_ascii=False, default=str)
         console.print(
-            f"  {fmt_datetime(e.at)} {e.actor}: {e.action} {json.dumps(e.before, ensure_ascii=False, default=str)} → {json.dumps(e.after, ensure_ascii=False, default=str)} {e.note or ''}",
+            plain(f"  {fmt_datetime(e.at)} {e.actor}: {e.action} {before} → {after} {e.note or ''}"),
             highlight=False,
         )
 
@@ -411,7 +444,7 @@ def tickets_assign(
     """
     t = _service().assign(_user(as_), ticket_id, lead, _csv(co_unit), reason)
     console.print(
-        f"{t.id}: chủ trì {t.lead_unit}, phối hợp {', '.join(t.co_units) or '-'} ({label(t.status)})"
+        plain(f"{t.id}: chủ trì {t.lead_unit}, phối hợp {', '.join(t.co_units) or '-'} ({label(t.status)})")
     )
 
 
@@ -442,10 +475,10 @@ def tickets_transition(
     Ví dụ: giamsat tickets transition PX-2026-0012 da-phan-hoi --answer-url https://baokhanhhoa.vn/... --as tnmt
     """
     t = _service().transition(_user(as_), ticket_id, status, version, note, answer_text, answer_url)
-    console.print(f"{t.id}: {label(t.status)} (phiên bản {t.version})")
+    console.print(plain(f"{t.id}: {label(t.status)} (phiên bản {t.version})"))
     for a in t.attachments[-1:]:
         if a.get("type") == "dinh-chinh":
-            console.print(f"Kiểm tra đính chính: {a.get('note')}", highlight=False)
+            console.print(plain(f"Kiểm tra đính chính: {a.get('note')}"), highlight=False)
 
 
 @tickets_app.command("comment")
@@ -460,7 +493,7 @@ def tickets_comment(
     Ví dụ: giamsat tickets comment PX-2026-0012 "Đã liên hệ UBND phường" --link https://... --as tnmt
     """
     t = _service().comment(_user(as_), ticket_id, text, link)
-    console.print(f"{t.id}: {len(t.comments)} bình luận")
+    console.print(plain(f"{t.id}: {len(t.comments)} bình luận"))
 
 
 # -- claims (debunk registry; storage and matching in nlp.claims) -------------------------------
@@ -480,7 +513,7 @@ def claims_add(
         doc = _service().add_claim(_user(as_), text, answer, url, source)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    console.print(f"Đã thêm #{doc['id']}: {doc['text']}", highlight=False)
+    console.print(plain(f"Đã thêm #{doc['id']}: {doc['text']}"), highlight=False)
 
 
 @claims_app.command("list")
@@ -503,14 +536,84 @@ def claims_list(
     for d in docs:
         created = d.get("created")
         table.add_row(
-            str(d["id"]),
-            d["text"][:60],
-            (d.get("answer") or "")[:60],
-            d.get("answer_url") or "",
+            plain(d["id"]),
+            plain(d["text"], 60),
+            plain(d.get("answer") or "", 60),
+            plain(d.get("answer_url") or ""),
             fmt_date(to_local(datetime.fromisoformat(created))) if created else "",
-            d.get("status") or "",
+            plain(d.get("status") or ""),
         )
     console.print(table)
+
+
+# -- notifications (the outbox; triage.notifications) ---------------------------------------------
+NOTIFICATION_LABELS = {"pending": "chờ gửi", "sent": "đã gửi", "failed": "lỗi", "skipped": "chưa cấu hình"}
+
+
+@notifications_app.command("list")
+def notifications_list(
+    as_: AsUser,
+    status: Annotated[
+        list[str] | None,
+        typer.Option("--status", help="failed (mặc định), pending, sent, skipped (lặp lại hoặc dấu phẩy)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 100,
+    as_json: AsJson = False,
+) -> None:
+    """Liệt kê thông báo theo trạng thái (mặc định: gửi không được), kèm lỗi gần nhất.
+
+    Ví dụ: giamsat notifications list --as admin
+    """
+    svc = _service()
+    try:
+        docs = svc.list_notifications(_user(as_), _csv(status), limit=limit)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--status") from None
+    if as_json:
+        _print_json(docs)
+        return
+    table = Table()
+    for col in ("Mã", "Kênh", "Gửi tới", "Về", "Trạng thái", "Lần thử", "Lỗi gần nhất", "Tạo lúc"):
+        table.add_column(col, no_wrap=col == "Mã", max_width=50 if col == "Lỗi gần nhất" else None)
+    for d in docs:
+        created = d.get("created")
+        table.add_row(
+            plain(d.get("id")),
+            plain(d.get("channel")),
+            plain(d.get("to") or "—", 60),
+            plain(d.get("ref")),
+            plain(NOTIFICATION_LABELS.get(d.get("status") or "", d.get("status"))),
+            str(d.get("attempts") or 0),
+            plain(d.get("last_error") or "", 200),
+            fmt_datetime(datetime.fromisoformat(created)) if created else "",
+        )
+    console.print(table)
+    console.print(plain(f"{len(docs)} thông báo."))
+
+
+@notifications_app.command("retry")
+def notifications_retry(
+    as_: AsUser,
+    ids: Annotated[
+        list[str] | None, typer.Argument(help="Mã thông báo (bỏ trống: mọi thông báo lỗi).")
+    ] = None,
+    ref: Annotated[str | None, typer.Option("--ref", help="Chỉ thông báo của phiếu/cảnh báo này.")] = None,
+    now: Annotated[bool, typer.Option("--now", help="Gửi ngay, không đợi vòng worker kế tiếp.")] = False,
+) -> None:
+    """Đưa thông báo gửi lỗi vào hàng đợi gửi lại (sau khi đã sửa cấu hình máy chủ thư/webhook).
+
+    Ví dụ: giamsat notifications retry --as admin
+    Ví dụ: giamsat notifications retry 3f2a9c1b7d0e --now --as admin
+    """
+    svc = _service()
+    user = _user(as_)
+    done = svc.retry_notifications(user, ids=ids or None, ref=ref)
+    console.print(plain(f"Đã đưa {len(done)} thông báo vào hàng đợi gửi lại."))
+    if now and done:
+        counts = svc.send_pending_notifications(user)
+        console.print(
+            plain(f"Gửi ngay: {counts['sent']} đã gửi, {counts['retry']} sẽ thử lại, {counts['failed']} lỗi.")
+        )
 
 
 # -- report -------------------------------------------------------------------------------------
@@ -537,12 +640,11 @@ def report_cmd(
         raise typer.BadParameter(f"định dạng: {', '.join(FORMATS)} (không phải '{fmt}')")
     if actor is not None:
         access.require_reports(actor)
-    try:
-        day = parse_vn_date(date) if date else datetime.now(VN_TZ).date()
-    except ValueError as exc:
-        raise typer.BadParameter(f"ngày không hợp lệ '{date}': dùng dd/mm/yyyy hoặc yyyy-mm-dd") from exc
+    day = parse_day(date, "--date") if date else datetime.now(VN_TZ).date()
     report = build_report(profile, store, kind, day, number=number)
     out = out or Path(f"bao-cao-{kind}-{day.isoformat()}.{fmt}")
     write_report(profile, report, fmt, out)
-    console.print(f"Đã ghi {out} ({report.subtitle}; {fmt_date(report.start)} - {fmt_date(report.end)})")
+    console.print(
+        plain(f"Đã ghi {out} ({report.subtitle}; {fmt_date(report.start)} - {fmt_date(report.end)})")
+    )
     return 0

@@ -13,7 +13,7 @@ from typing import Any
 
 from giamsat.core.model import parse_dt
 from giamsat.core.text import fold, nfc
-from giamsat.storage.base import FACETS, Query, StorySummary
+from giamsat.storage.base import FACETS, Query, StorySummary, capped_query_text
 
 TEXT_FIELDS = ["title^2", "text"]
 # Facet name -> indexed field. Names with diacritics facet on the exact keyword sub-field.
@@ -61,7 +61,7 @@ def text_query(text: str) -> dict[str, Any]:
     """
     must: list[dict[str, Any]] = []
     must_not: list[dict[str, Any]] = []
-    for i, chunk in enumerate(nfc(text).split('"')):
+    for i, chunk in enumerate(nfc(capped_query_text(text)).split('"')):
         if i % 2 == 1:  # inside quotes
             words = _words(chunk)
             if words:

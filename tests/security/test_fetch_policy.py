@@ -14,6 +14,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -79,8 +80,8 @@ nay mới thông xe được một làn.</p>
 class Routes(http.server.BaseHTTPRequestHandler):
     """A hostile site: a feed of bad links, redirects to other schemes, a trickling page."""
 
-    feed: bytes = b""
-    hits: list[str] = []
+    feed: ClassVar[bytes] = b""
+    hits: ClassVar[list[str]] = []
 
     def log_message(self, *a: object) -> None:
         pass
@@ -177,7 +178,9 @@ def test_a_redirect_to_another_scheme_is_refused_by_the_policy(
     assert any("chính sách truy cập" in e["reason"] for e in rep.errors), rep.errors
 
 
-def test_an_internal_address_is_refused_without_permission(hostile_site, tmp_store, crawl_profile, no_private):
+def test_an_internal_address_is_refused_without_permission(
+    hostile_site, tmp_store, crawl_profile, no_private
+):
     """The same feed, as a source without allow_private_network: nothing on 127.0.0.1 is fetched."""
     Routes.feed = _rss([f"{hostile_site.url}/internal"])
     src = source("outside", "rss", f"{hostile_site.url}/feed.xml", scope="province")
@@ -264,7 +267,9 @@ def test_scrapy_has_no_telnet_console_and_no_other_download_handlers():
 
 
 # -- tips ----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1/", "javascript:x"])
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1/", "javascript:x"]
+)
 def test_a_tip_url_with_another_scheme_is_refused(url, tmp_store, profile):
     with pytest.raises(ValueError):
         add_tip(tmp_store, profile, url=url, actor="giamsat1")
@@ -272,7 +277,9 @@ def test_a_tip_url_with_another_scheme_is_refused(url, tmp_store, profile):
 
 
 @pytest.mark.parametrize("hop", ["/to-ftp", "/to-file", "/to-internal"])
-def test_a_tip_does_not_follow_a_redirect_outside_the_policy(hop, hostile_site, tmp_store, profile, no_private):
+def test_a_tip_does_not_follow_a_redirect_outside_the_policy(
+    hop, hostile_site, tmp_store, profile, no_private
+):
     tip_src = source("tip", "tip", hostile_site.url, allow_private_network=False)
     prof = profile.model_copy(update={"sources": [tip_src]})
     item = add_tip(tmp_store, prof, url=f"{hostile_site.url}{hop}", actor="giamsat1")
@@ -317,7 +324,11 @@ def _profile_with(tmp_path: Path, extra: dict) -> Path:
         {"sources": [{"id": "a", "type": "site", "url": "gopher://127.0.0.1:70/"}]},
         {"sources": [{"id": "a", "type": "rss", "url": "ftp://example.com/feed"}]},
         {"sources": [{"id": "a", "type": "rss", "url": "javascript:alert(1)"}]},
-        {"sources": [{"id": "a", "type": "rss", "url": "https://x.vn/rss", "options": {"feeds": ["file:///x"]}}]},
+        {
+            "sources": [
+                {"id": "a", "type": "rss", "url": "https://x.vn/rss", "options": {"feeds": ["file:///x"]}}
+            ]
+        },
         {"sources": [{"id": "a", "type": "site", "url": "https://x.vn/", "options": {"max_pages": -1}}]},
         {"sources": [{"id": "a", "type": "rss", "url": "https://x.vn/rss", "options": {"max_entries": -5}}]},
         {"sources": [{"id": "a", "type": "site", "url": "https://x.vn/", "options": {"link_pattern": "(["}}]},
