@@ -112,6 +112,7 @@ _DATETIME_FIELDS = {
     "last_seen",
     "next_attempt",
     "sent_at",
+    "enriched_at",
 }
 
 

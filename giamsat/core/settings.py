@@ -109,6 +109,14 @@ class Settings:
             "public addresses, or a source's own `allow_private_network: true` (docs/security.md)",
         ),
     )
+    fault: str | None = field(
+        default=None,
+        metadata=_doc(
+            "GIAMSAT_FAULT",
+            "tests only: `point[:n]` kills the process with SIGKILL the n-th time it reaches that "
+            "point (crash-consistency tests, tests/security/test_kill.py); never set in production",
+        ),
+    )
     es_spool: Path | None = field(
         default=None,
         metadata=_doc(
