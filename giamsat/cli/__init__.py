@@ -21,7 +21,7 @@ from rich.table import Table
 from giamsat import __version__
 from giamsat.cli import crawl as crawl_cli
 from giamsat.cli import triage as triage_cli
-from giamsat.cli.output import esc, parse_day, plain
+from giamsat.cli.output import esc, json_text, parse_day, plain
 from giamsat.context import get_context, set_context
 from giamsat.core.errors import GiamsatError
 from giamsat.crawlers.runner import load_sources_file
@@ -373,7 +373,7 @@ def search(
     page = ctx.store.search(q, limit=limit)
     if as_json:
         for it in page.items:
-            sys.stdout.write(json.dumps(it.to_dict(), ensure_ascii=False) + "\n")
+            sys.stdout.write(json_text(it.to_dict()) + "\n")
         return
     table = Table(title=f"{page.total} kết quả")
     for col in ("Thời gian", "Nguồn", "Tiêu đề", "Phân loại", "Rủi ro"):
@@ -474,7 +474,10 @@ def users_passwd(
         password = typer.prompt("Mật khẩu mới", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
     if not password:
         raise typer.BadParameter("mật khẩu trống")
-    set_password(ctx.store, username, password)
+    try:
+        set_password(ctx.store, username, password)
+    except ValueError as exc:  # the password policy (length...) speaks Vietnamese already
+        raise typer.BadParameter(str(exc)) from None
     console.print(plain(f"Đã đặt mật khẩu cho {username}."))
 
 

@@ -40,6 +40,15 @@ def plain(value: Any, limit: int | None = None) -> Text:
     return Text(text[:limit] if limit else text)
 
 
+def json_text(data: Any) -> str:
+    """JSON for the terminal or a pipe: readable Vietnamese, but every control or bidi character
+    written as a \\u escape (json already escapes C0 controls; C1 and bidi it leaves raw)."""
+    import json
+
+    out = json.dumps(data, ensure_ascii=False, default=str)
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
+
+
 def parse_day(text: str, option: str) -> date:
     """A day typed as dd/mm/yyyy or yyyy-mm-dd; anything else is a ``BadParameter`` naming the option."""
     from giamsat.core.timeutil import parse_vn_date

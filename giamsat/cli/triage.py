@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from giamsat.cli.output import esc, parse_day, plain
+from giamsat.cli.output import esc, json_text, parse_day, plain
 from giamsat.core.codes import ALERT_STATUS_LABELS
 from giamsat.core.errors import PermissionDenied
 from giamsat.core.model import Alert, Ticket
@@ -72,7 +72,7 @@ def _csv(values: list[str] | None) -> list[str] | None:
 
 
 def _print_json(data: Any) -> None:
-    console.print_json(json.dumps(data, ensure_ascii=False, default=str))
+    console.print_json(json_text(data))
 
 
 def _parse_when(text: str) -> datetime:
@@ -572,22 +572,19 @@ def notifications_list(
     if as_json:
         _print_json(docs)
         return
-    table = Table()
-    for col in ("Mã", "Kênh", "Gửi tới", "Về", "Trạng thái", "Lần thử", "Lỗi gần nhất", "Tạo lúc"):
-        table.add_column(col, no_wrap=col == "Mã", max_width=50 if col == "Lỗi gần nhất" else None)
+    # one block per message: the error text is long and must be read whole
     for d in docs:
         created = d.get("created")
-        table.add_row(
-            plain(d.get("id")),
-            plain(d.get("channel")),
-            plain(d.get("to") or "—", 60),
-            plain(d.get("ref")),
-            plain(NOTIFICATION_LABELS.get(d.get("status") or "", d.get("status"))),
-            str(d.get("attempts") or 0),
-            plain(d.get("last_error") or "", 200),
-            fmt_datetime(datetime.fromisoformat(created)) if created else "",
+        when = fmt_datetime(datetime.fromisoformat(created)) if created else ""
+        status = NOTIFICATION_LABELS.get(d.get("status") or "", d.get("status"))
+        console.print(
+            f"[bold]{esc(d.get('id'))}[/] {esc(d.get('channel'))} → {esc(d.get('to') or '—')} "
+            f"(về {esc(d.get('ref'))}, {esc(d.get('event'))}): {esc(status)}, "
+            f"{d.get('attempts') or 0} lần thử, tạo lúc {when}",
+            soft_wrap=True,
         )
-    console.print(table)
+        if d.get("last_error"):
+            console.print(plain(f"    lỗi gần nhất: {d['last_error']}"), soft_wrap=True)
     console.print(plain(f"{len(docs)} thông báo."))
 
 
