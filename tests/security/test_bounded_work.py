@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from giamsat.core.model import MAX_NLP_CHARS, Item, item_text
+from giamsat.core.model import Item, item_text
 from giamsat.core.profile import load_profile
 from giamsat.nlp.enrich import Enricher
 from giamsat.nlp.mentions import MentionFinder
@@ -43,6 +43,8 @@ def test_mention_matching_is_linear_on_160_kb_of_place_names():
 
 
 def test_text_is_capped_before_nlp_and_kept_whole_in_the_store(tmp_store):
+    from giamsat.core.model import MAX_NLP_CHARS
+
     body = "Khánh Hòa " * 30_000  # 300 KB
     item = Item(source_id="mxh", url="https://mxh.example/long", kind="social", text=body)
     assert len(item_text(item)) <= MAX_NLP_CHARS

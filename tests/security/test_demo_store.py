@@ -16,7 +16,6 @@ import pytest
 
 from giamsat.core.model import Item
 from giamsat.dashboard.auth import set_password
-from giamsat.demo import MARKER_ID, DemoRefused, prepare_demo_store
 from giamsat.storage.base import Query
 from giamsat.storage.sqlite import SQLiteStore
 
@@ -47,6 +46,8 @@ def test_the_demo_refuses_a_real_store(keep, tmp_path):
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "không phải kho do 'giamsat demo' tạo ra" in proc.stderr.replace("\n", " ")
     assert hashlib.sha256(db.read_bytes()).hexdigest() == digest  # not a byte changed
+    from giamsat.demo import MARKER_ID
+
     store = SQLiteStore(f"sqlite:///{db}")
     try:
         assert store.count(Query()) == 50
@@ -58,6 +59,8 @@ def test_the_demo_refuses_a_real_store(keep, tmp_path):
 
 @pytest.mark.parametrize("content", [b"", b"not a database at all", b"SQLite format 3\x00" + b"\x00" * 100])
 def test_the_demo_refuses_any_other_existing_file(content, tmp_path):
+    from giamsat.demo import DemoRefused, prepare_demo_store
+
     path = tmp_path / "x.db"
     path.write_bytes(content)
     with pytest.raises(DemoRefused):
@@ -67,11 +70,15 @@ def test_the_demo_refuses_any_other_existing_file(content, tmp_path):
 
 @pytest.mark.parametrize("uri", ["http://127.0.0.1:9200", "https://es.example:9200", "sqlite:///:memory:"])
 def test_the_demo_runs_only_on_its_own_sqlite_file(uri):
+    from giamsat.demo import DemoRefused, prepare_demo_store
+
     with pytest.raises(DemoRefused):
         prepare_demo_store(uri, keep=False)
 
 
 def test_a_store_the_demo_made_is_rebuilt(tmp_path):
+    from giamsat.demo import MARKER_ID, prepare_demo_store
+
     db = tmp_path / "demo.db"
     store = SQLiteStore(f"sqlite:///{db}")
     store.put_doc("state", {"id": MARKER_ID, "by": "giamsat demo"})

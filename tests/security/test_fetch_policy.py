@@ -103,20 +103,21 @@ class Routes(http.server.BaseHTTPRequestHandler):
             self.end_headers()
         elif self.path == "/internal":
             self._send(200, b"<html><body><p>" + SECRET.encode() * 40 + b"</p></body></html>", "text/html")
-        elif self.path == "/slow":
+        elif self.path in ("/slow", "/endless"):
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
             self.end_headers()
-            for _ in range(40):  # one byte every 0.25 s: each read is quick, the whole is not
-                self.wfile.write(b"x")
-                self.wfile.flush()
-                time.sleep(0.25)
-        elif self.path == "/endless":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            for _ in range(10_000):
-                self.wfile.write(b"<p>Kh\xc3\xa1nh H\xc3\xb2a</p>" * 1000)
+            try:
+                for _ in range(40 if self.path == "/slow" else 10_000):
+                    # /slow: one byte every 0.25 s - each read is quick, the whole is not
+                    self.wfile.write(
+                        b"x" if self.path == "/slow" else b"<p>Kh\xc3\xa1nh H\xc3\xb2a</p>" * 1000
+                    )
+                    self.wfile.flush()
+                    if self.path == "/slow":
+                        time.sleep(0.25)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up, as it should
         elif self.path == "/robots.txt":
             self._send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
         elif self.path.startswith("/private/") or self.path.startswith("/article"):

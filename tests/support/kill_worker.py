@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from giamsat.core.profile import load_profile
-from giamsat.pipeline import StoryState, process_pending
+from giamsat.pipeline import process_pending
 from giamsat.storage.sqlite import SQLiteStore
 
 
@@ -34,6 +34,10 @@ def open_store(db: str, autocommit: bool) -> SQLiteStore:
 def run(db: str, batch: int = 8, snapshot_every: int = 2, autocommit: bool = False) -> Any:
     store = open_store(db, autocommit)
     try:
+        try:
+            from giamsat.pipeline import StoryState
+        except ImportError:  # a tree before the crash-consistent pipeline (the before/after run)
+            return process_pending(load_profile("khanh-hoa"), store, batch=batch)
         state = StoryState(snapshot_every=snapshot_every)
         return process_pending(load_profile("khanh-hoa"), store, batch=batch, stories=state)
     finally:
