@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from giamsat.core.profile import Profile
+from giamsat.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +30,12 @@ def test_every_profile_key_is_documented():
     doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     missing = sorted(k for k in _keys(Profile) if k not in doc)
     assert not missing, f"document these keys in docs/configuration.md: {missing}"
+
+
+def test_every_environment_variable_is_documented():
+    doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    missing = [env for env, _help in Settings.variables() if f"`{env}`" not in doc]
+    assert not missing, f"document these variables in docs/configuration.md: {missing}"
 
 
 def test_readme_opens_with_the_two_commands():
