@@ -69,6 +69,8 @@ def simulate_officer(profile: Profile, store, limit: int = 12) -> Counter:
     alerts = [a for a in triage.list_alerts(officer, status=["mo"]) if a.kind in ("risk", "watch")]
     alerts.sort(key=lambda a: -a.risk)
     for alert in alerts[:limit]:
+        if alert.id is None:  # listed alerts always have ids; keeps the type checker honest
+            continue
         triage.claim(officer, alert.id)
         ticket = triage.confirm(officer, alert.id, note="Xác nhận trong chạy thử (demo)")
         opened[ticket.lead_unit] += 1
@@ -128,12 +130,19 @@ def run_demo(no_dashboard: bool = False, port: int = 8501, keep: bool = False) -
     table.add_column("Giá trị", justify="right")
     table.add_row("Tin đã lưu", str(n_items))
     table.add_row("Tin đã phân tích", str(result.enriched))
+    table.add_row("Tin lỗi khi phân tích", str(result.failed))
     table.add_row("Cảnh báo", str(n_alerts))
     table.add_row("Phiếu xử lý", str(n_tickets))
     for unit, n in by_unit.most_common():
         table.add_row(f"  chủ trì: {profile.unit_name(unit or '')}", str(n))
     console.print(table)
-    print(f"items={n_items} alerts={n_alerts} tickets={n_tickets} units={len(by_unit)}", flush=True)
+    print(
+        f"items={n_items} failed={result.failed} alerts={n_alerts} tickets={n_tickets} units={len(by_unit)}",
+        flush=True,
+    )
+    if result.failed:
+        console.print("[red]Một số tin không phân tích được — xem nhật ký ở trên.[/]")
+        return 1
     if n_items == 0 or n_alerts == 0 or n_tickets == 0:
         console.print("[red]Chạy thử không tạo đủ tin, cảnh báo và phiếu — xem nhật ký ở trên.[/]")
         return 1

@@ -60,7 +60,9 @@ class Enricher:
         self.models_path = models_path
         # True/"all": every item; "relevant": only items about the province or with risk >= 0.35
         # (underthesea NER costs ~12 ms per post, 6x everything else together); False/"none": never
-        self.entity_policy = {True: "all", False: "none"}.get(entities, entities)  # type: ignore[call-overload]
+        self.entity_policy: str = (
+            "all" if entities is True else "none" if entities is False else str(entities)
+        )
         self._models: ModelBundle | None = None
         self._claims = claim_matcher
         self._finder: Any = None

@@ -369,11 +369,11 @@ def run_corpus(
             )
         )
     tp = fp = fn = 0
-    codes = set(bundle.heads["topics"].classes)
+    topic_codes = set(bundle.heads["topics"].classes)
     for e, p in zip(test, preds, strict=True):
-        g = set(e.label.get("topics") or []) & codes
-        got = {c for c, _ in p.topics}
-        tp, fp, fn = tp + len(g & got), fp + len(got - g), fn + len(g - got)
+        g = set(e.label.get("topics") or []) & topic_codes
+        predicted = {c for c, _ in p.topics}
+        tp, fp, fn = tp + len(g & predicted), fp + len(predicted - g), fn + len(g - predicted)
     micro = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
     out.append(
         Result(

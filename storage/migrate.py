@@ -50,10 +50,12 @@ def state_id(src: Store) -> str:
 
 
 def _load_state(dst: Store, src: Store, resume: bool) -> dict[str, Any]:
-    fresh = {"id": state_id(src), "source": src.uri, "items_rowid": 0, "events_id": 0, "finished": False}
+    fresh: dict[str, Any] = {
+        "id": state_id(src), "source": src.uri, "items_rowid": 0, "events_id": 0, "finished": False
+    }  # fmt: skip
     if not resume:
         return fresh
-    found = dst.get_doc(STATE_COLLECTION, fresh["id"])
+    found = dst.get_doc(STATE_COLLECTION, str(fresh["id"]))
     return {**fresh, **found} if found else fresh
 
 
