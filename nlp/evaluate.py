@@ -23,12 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rich.console import Console
+from rich.table import Table
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, roc_auc_score
 from sklearn.svm import LinearSVC
 
+from giamsat.core.profile import load_profile
 from giamsat.nlp import datasets as D
 from giamsat.nlp import eval_features as EF
-from giamsat.nlp.features import ALL_VIEWS, Featurizer
+from giamsat.nlp.features import ALL_VIEWS, Featurizer, topic_lexicon_hits
+from giamsat.nlp.models import ModelBundle
 
 log = logging.getLogger(__name__)
 
@@ -337,10 +341,6 @@ def run_corpus(
     models_path: Path | None = None, corpus_dir: Path | None = None, profile: Any = None
 ) -> list[Result]:
     """Score the *shipped* models on our corpus test split (never used in training)."""
-    from giamsat.core.profile import load_profile
-    from giamsat.nlp.features import topic_lexicon_hits
-    from giamsat.nlp.models import ModelBundle
-
     profile = profile or load_profile()
     test = D.corpus("test", corpus_dir)
     if not test:
@@ -446,9 +446,6 @@ def to_markdown(results: list[Result], confusion: bool = True) -> str:
 
 
 def print_table(results: list[Result]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     table = Table(title="giamsat eval: ours vs published")
     for col in ("set", "task", "metric", "ours", "published", "Δ transformer", "n test", "s"):
         table.add_column(col)

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
 from giamsat.core.model import Engagement, Item, parse_dt, utcnow
 from giamsat.storage.base import Query, Store
 from giamsat.storage.sqlite import SQLiteStore
@@ -70,8 +72,6 @@ def _progress(enabled: bool) -> Iterator[Callable[..., Any]]:
     if not enabled:
         yield lambda *a, **k: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
     ) as bar:
