@@ -9,7 +9,7 @@ baomoi               ``<baomoi_id>``                ``baomoi/tc201805_baomoi.jso
 vntc                 ``<train|test>/<file>``        ``vntc/vntc_<split>.jsonl.xz``, field ``file``
 vfnd                 ``<Fake|Real|Misleading>/<A|S>/<n>``  ``vfnd/Dataset/.../VFND_Ac_Fake_<n>.json``
 vihos                ``<train|dev|test>/<index>``   first (unnamed) column of the CSV
-vnexpress-comments   ``comments/<index>``           ``comments.csv``, column ``Unnamed: 0``
+vnexpress-comments   ``comments/<row>``             0-based data row of ``comments.csv``
 reintel              ``<train|test>/<id>``          ``reintel/<split>.csv``, column ``id``
 vnnews-v2            ``<train|val>/<row>``          0-based data row of ``<split>_data.csv``
 vihsd                ``<train|dev|test>/<row>``     0-based data row of ``vihsd/<split>.csv``
@@ -166,8 +166,8 @@ def iter_dataset(dataset: str, root: Path) -> Iterator[Record]:
                 has = spans not in ("", "[]")
                 yield _record("vihos", split, f"{split}/{r['']}", "comment", r["content"] or "", spans=has)
     elif dataset == "vnexpress-comments":
-        for r in _csv(root / "vnexpress-comments" / "comments.csv"):
-            key = f"comments/{r['Unnamed: 0']}"
+        for i, r in enumerate(_csv(root / "vnexpress-comments" / "comments.csv")):
+            key = f"comments/{i}"  # the file's own first column repeats
             yield _record(
                 "vnexpress-comments", "all", key, "comment", r["commentgoc"] or "", label=r["label"]
             )
@@ -218,6 +218,8 @@ def read_records(ids: Iterable[str], root: str | Path | None = None) -> dict[str
             )
         for rec in iter_dataset(dataset, base):
             if rec.id in wanted:
+                if rec.id in out:
+                    raise GoldDataError(f"{rec.id}: two rows have this id")
                 out[rec.id] = rec
     missing = sorted(wanted - set(out))
     if missing:

@@ -91,44 +91,46 @@ PLACE_WORDS = _words(
 )
 OTHER_ALIASES = ("TP.HCM", "TPHCM", "TP HCM", "Sài Gòn", "Thừa Thiên Huế", "Vũng Tàu", "Bà Rịa")
 
-# folded keywords: topics of the taxonomy (for "topic-match" of items outside the watched provinces)
+# keywords with their diacritics (matched on ``match_key``; on the folded form only when the text
+# itself has no diacritics): "bắc bộ" is not "bác bỏ", "đang" is not "Đảng".
+# Topics of the taxonomy, for "topic-match" items outside the watched provinces:
 TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "dat-dai": _words(
-        "thu hoi dat, boi thuong, giai phong mat bang, quy hoach, so do, lan chiem dat, tranh chap dat, "
-        "chuyen nhuong dat, phan lo, dat rung, cuong che"
+        "thu hồi đất, bồi thường, giải phóng mặt bằng, quy hoạch, sổ đỏ, lấn chiếm đất, tranh chấp đất, "
+        "phân lô, đất rừng, cưỡng chế"
     ),
-    "moi-truong": _words("o nhiem, rac thai, xa thai, nuoc thai, bai rac, moi truong, ca chet"),
-    "khoang-san": _words("khai thac cat, cat lau, khoang san, mo da, khai thac trai phep, hut cat"),
-    "bien-dao": _words("ngu dan, tau ca, danh bat, bien dong, iuu, nuoi trong thuy san, lang be"),
-    "thien-tai": _words("bao so, ap thap, lu lut, lu quet, sat lo, han han, xam nhap man, mua lu"),
-    "nong-nghiep": _words("nong dan, vat nuoi, cay trong, chan nuoi, pha rung, lam tac, thuy loi"),
+    "moi-truong": _words("ô nhiễm, rác thải, xả thải, nước thải, bãi rác, môi trường, cá chết"),
+    "khoang-san": _words("khai thác cát, cát lậu, khoáng sản, mỏ đá, khai thác trái phép, hút cát"),
+    "bien-dao": _words("ngư dân, tàu cá, đánh bắt, Biển Đông, IUU, nuôi trồng thủy sản, lồng bè"),
+    "thien-tai": _words("bão số, áp thấp, lũ lụt, lũ quét, sạt lở, hạn hán, xâm nhập mặn, mưa lũ"),
+    "nong-nghiep": _words("nông dân, vật nuôi, cây trồng, chăn nuôi, phá rừng, lâm tặc, thủy lợi"),
     "hanh-chinh": _words(
-        "thu tuc hanh chinh, cong chuc, can bo, bo nhiem, ky luat, mot cua, dich vu cong, "
-        "tinh gian bien che, sap nhap"
+        "thủ tục hành chính, công chức, cán bộ, bổ nhiệm, kỷ luật, một cửa, dịch vụ công, tinh giản biên chế, "
+        "sáp nhập"
     ),
-    "chuyen-doi-so": _words("lua dao qua mang, chinh phu dien tu, chuyen doi so, an ninh mang, hacker"),
-    "dau-tu": _words("du an, nha dau tu, von dau tu, ngan sach, dau tu cong, cham tien do"),
-    "ha-tang": _words("cao toc, quoc lo, tai nan giao thong, cau duong, xay dung trai phep, thi cong"),
-    "y-te": _words("benh vien, ngo doc, dich benh, sot xuat huyet, bac si, benh nhan, tiem chung"),
-    "giao-duc": _words("hoc sinh, giao vien, truong hoc, ky thi, hoc phi, lam thu"),
-    "an-ninh": _words("bat giu, khoi to, tam giam, trom cap, cuop, ma tuy, danh bac, giet nguoi"),
-    "cong-thuong": _words("buon lau, hang gia, hang nhai, gia xang, binh on gia, thuy dien, nhiet dien"),
-    "bien-gioi": _words("bien gioi, cua khau, xuat nhap canh, vuot bien"),
-    "lao-dong-xa-hoi": _words("cong nhan, bao hiem xa hoi, tien luong, ho ngheo, tro cap, bao hanh tre"),
-    "dan-toc-ton-giao": _words("dong bao dan toc, ton giao, nha tho, ta dao, dan toc thieu so"),
+    "chuyen-doi-so": _words("lừa đảo qua mạng, chính phủ điện tử, chuyển đổi số, an ninh mạng, hacker"),
+    "dau-tu": _words("dự án, nhà đầu tư, vốn đầu tư, ngân sách, đầu tư công, chậm tiến độ"),
+    "ha-tang": _words("cao tốc, quốc lộ, tai nạn giao thông, xây dựng trái phép, thi công"),
+    "y-te": _words("bệnh viện, ngộ độc, dịch bệnh, sốt xuất huyết, bác sĩ, bệnh nhân, tiêm chủng"),
+    "giao-duc": _words("học sinh, giáo viên, trường học, kỳ thi, học phí, lạm thu"),
+    "an-ninh": _words("bắt giữ, khởi tố, tạm giam, trộm cắp, cướp, ma túy, đánh bạc, giết người"),
+    "cong-thuong": _words("buôn lậu, hàng giả, hàng nhái, giá xăng, bình ổn giá, thủy điện, nhiệt điện"),
+    "bien-gioi": _words("biên giới, cửa khẩu, xuất nhập cảnh, vượt biên"),
+    "lao-dong-xa-hoi": _words("công nhân, bảo hiểm xã hội, tiền lương, hộ nghèo, trợ cấp, bạo hành trẻ"),
+    "dan-toc-ton-giao": _words("đồng bào dân tộc, tôn giáo, nhà thờ, tà đạo, dân tộc thiểu số"),
 }
-# folded keywords that make an item a candidate for phan-anh / sai-su-that / xau-doc / bac-bo
+# words that make an item a candidate for phan-anh / sai-su-that / xau-doc / bac-bo
 SIGNAL_WORDS = _words(
-    "tin don, sai su that, bac bo, dinh chinh, tung tin, thong tin sai, tin gia, that thiet, "
-    "khong co chuyen, xuyen tac, bia dat, lan truyen, phan anh, buc xuc, keu cuu, khieu nai, to cao, "
-    "ne tranh, sai pham, tham nhung, trai phep, nhung nhieu, vo trach nhiem, lam ngo, dan keu, "
-    "giai trinh, len tieng, thuc hu, canh bao"
+    "tin đồn, sai sự thật, bác bỏ, đính chính, tung tin, thông tin sai, tin giả, thất thiệt, "
+    "không có chuyện, xuyên tạc, bịa đặt, lan truyền, phản ánh, bức xúc, kêu cứu, khiếu nại, tố cáo, "
+    "né tránh, sai phạm, tham nhũng, trái phép, nhũng nhiễu, vô trách nhiệm, làm ngơ, dân kêu, giải trình, "
+    "lên tiếng, thực hư, cảnh báo"
 )
-# folded keywords of public affairs, to prefer comments that talk about the state and society
+# public affairs, to prefer comments that talk about the state and society
 PUBLIC_WORDS = _words(
-    "nha nuoc, chinh quyen, chinh phu, dang, cong an, can bo, quan chuc, lanh dao, tham nhung, "
-    "dan toc, tau, trung quoc, bien dong, luat, thue, bieu tinh, cong san, viet nam, dat nuoc, "
-    "bac ky, nam ky, mien bac, mien nam, nguoi dan, xa hoi, tinh, thanh pho, chinh sach"
+    "nhà nước, chính quyền, chính phủ, Đảng, công an, cán bộ, quan chức, lãnh đạo, tham nhũng, dân tộc, "
+    "Trung Quốc, tàu khựa, Biển Đông, luật, thuế, biểu tình, cộng sản, Việt Nam, đất nước, bắc kỳ, nam kỳ, "
+    "miền Bắc, miền Nam, người dân, xã hội, tỉnh, thành phố, chính sách, phản động"
 )
 
 
@@ -246,11 +248,22 @@ def other_province_hit(text: str) -> bool:
     return any(_cased(text, m.start(), m.end()) for m in _other_re().finditer(f))
 
 
+def _found(text: str, words: tuple[str, ...]) -> list[str]:
+    """The words present in ``text``, diacritics respected unless the text has none at all."""
+    exact, folded_text = match_key(text), fold(text)
+    bare = folded_text == text.lower()
+    out = []
+    for w in words:
+        if re.search(rf"(?<!\w){re.escape(match_key(w))}(?!\w)", exact) or (
+            bare and re.search(rf"(?<!\w){re.escape(fold(w))}(?!\w)", folded_text)
+        ):
+            out.append(w)
+    return out
+
+
 def topics_hit(text: str) -> list[str]:
-    f = fold(text)
-    return [t for t, words in TOPIC_WORDS.items() if any(re.search(rf"\b{w}\b", f) for w in words)]
+    return [t for t, words in TOPIC_WORDS.items() if _found(text, words)]
 
 
 def has_any(text: str, words: tuple[str, ...]) -> bool:
-    f = fold(text)
-    return any(re.search(rf"\b{w}\b", f) for w in words)
+    return bool(_found(text, words))
