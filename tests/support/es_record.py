@@ -34,7 +34,7 @@ class Recorder:
         return bad
 
 
-def record(store: ElasticsearchStore) -> Recorder:
+def record(store: Any) -> Recorder:
     """Instrument the client's transport (shared by every ``options()`` copy); requests still go
     to the server."""
     rec = Recorder()
