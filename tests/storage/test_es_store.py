@@ -81,7 +81,7 @@ def server(request: pytest.FixtureRequest) -> tuple[str, dict[str, Any]]:
         return request.getfixturevalue("es_emulator").url, {"check_version": False}
     if not ES_URL:
         pytest.skip("ELASTICSEARCH_URL is not set (docs/scale.md)")
-    return ES_URL, {}
+    return ES_URL, {"check_version": False} if os.environ.get("ES_IS_EMULATOR") else {}
 
 
 @pytest.fixture

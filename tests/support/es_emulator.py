@@ -114,3 +114,24 @@ def gap_reason(node: object) -> str | None:
         if base == name and (not arg or arg.rstrip("]") in values):
             return reason
     return None
+
+
+def main(argv: list[str]) -> int:
+    """``python -m support.es_emulator CMD...``: run CMD with ELASTICSEARCH_URL pointing at a fresh
+    emulator (``make es-check-emulator``), then stop it."""
+    import subprocess as sp
+
+    emu = start()
+    try:
+        print(f"{NAME} at {emu.url} (an emulator, not Elasticsearch)", flush=True)
+        env = {**os.environ, "ELASTICSEARCH_URL": emu.url, "GIAMSAT_ES_SKIP_VERSION_CHECK": "1",
+               "ES_IS_EMULATOR": "1"}  # fmt: skip
+        return sp.call(argv, env=env)
+    finally:
+        emu.stop()
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))
