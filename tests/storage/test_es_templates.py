@@ -9,6 +9,7 @@ by Elastic, then used to show that the Vietnamese queries of the issue match.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -612,30 +613,85 @@ def _compose() -> dict:
 
 
 def test_compose_structure() -> None:
+    """What a province needs from ``docker compose up`` as is (checked statically: no Docker
+    engine on this machine, docs/scale.md §4)."""
     c = _compose()
     services = c["services"]
-    assert set(services) == {"elasticsearch", "scheduler", "worker", "dashboard"}
+    assert set(services) == {"elasticsearch", "setup", "scheduler", "worker", "dashboard", "proxy"}
     es = services["elasticsearch"]
+    image_default = es["image"].split(":-")[1].rstrip("}")
+    from elasticsearch import __versionstr__
+
+    from giamsat.storage.es.compat import parse_version
+
+    # the server is at least the client the image installs (Dockerfile pins client <= server)
+    assert parse_version(image_default) >= parse_version(__versionstr__)
     assert es["image"].startswith("docker.elastic.co/elasticsearch/elasticsearch:${ES_VERSION:-9.")
     assert es["environment"]["xpack.security.enabled"] == "true"
     assert es["environment"]["discovery.type"] == "single-node"
     assert "${ELASTIC_PASSWORD:?" in es["environment"]["ELASTIC_PASSWORD"]
     assert any(v.endswith(":/usr/share/elasticsearch/data") for v in es["volumes"])
+    assert es["ports"] == ["127.0.0.1:${ES_PORT:-9200}:9200"]  # never on all interfaces
     for name, svc in services.items():
+        assert svc.get("mem_limit"), f"{name}: no memory limit"
+        if name == "setup":
+            assert svc["restart"] == "no" and svc["healthcheck"] == {"disable": True}
+            continue
         assert "healthcheck" in svc and svc["healthcheck"]["test"], name
         assert svc.get("restart") == "unless-stopped", name
+    # the setup service is the only one with the superuser; it creates the apps' user
+    setup = services["setup"]
+    assert setup["command"][:2] == ["es", "setup"]
+    assert setup["environment"]["ELASTICSEARCH_USERNAME"] == "elastic"
+    assert setup["depends_on"] == {"elasticsearch": {"condition": "service_healthy"}}
+    for name in ("scheduler", "worker", "dashboard"):
+        svc = services[name]
+        env = svc["environment"]
+        assert env["GIAMSAT_STORE"] == "http://elasticsearch:9200"
+        assert env["ELASTICSEARCH_USERNAME"] == "${GIAMSAT_ES_APP_USER:-giamsat_app}" != "elastic"
+        assert "GIAMSAT_ES_APP_PASSWORD" in env["ELASTICSEARCH_PASSWORD"]
+        assert env["GIAMSAT_CONFIG_DIR"] == "/etc/giamsat"
+        assert any(v.endswith(":/etc/giamsat:ro") for v in svc["volumes"])
+        assert svc["depends_on"] == {"setup": {"condition": "service_completed_successfully"}}
+        # health checks only read: `giamsat es health` opens the store with install=False
+        if name != "dashboard":
+            assert svc["healthcheck"]["test"] == ["CMD", "giamsat", "es", "health"]
     assert services["scheduler"]["command"] == ["run", "--no-process"]
     assert services["worker"]["command"] == ["process", "--loop"]
-    assert services["dashboard"]["command"] == ["dashboard"]
-    for name in ("scheduler", "worker", "dashboard"):
-        env = services[name]["environment"]
-        assert (
-            env["GIAMSAT_STORE"] == "http://elasticsearch:9200" and env["ELASTICSEARCH_USERNAME"] == "elastic"
-        )
-        assert services[name]["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
-    assert set(c["volumes"]) == {"esdata", "giamsat-data"}
+    dash = services["dashboard"]
+    assert dash["command"][:3] == ["dashboard", "--address", "0.0.0.0"]  # not forced to 127.0.0.1
+    assert "ports" not in dash and dash["expose"] == ["8501"]  # reachable only through the proxy
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("caddy:") and "${HTTPS_PORT:-443}:443" in proxy["ports"]
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    caddy = (REPO / "deploy" / "Caddyfile").read_text(encoding="utf-8")
+    assert "tls internal" in caddy and "reverse_proxy dashboard:8501" in caddy
+    assert set(c["volumes"]) == {"esdata", "giamsat-data", "caddy-data", "caddy-config"}
     example = (REPO / ".env.example").read_text(encoding="utf-8")
-    assert "ELASTIC_PASSWORD=" in example
+    for var in (
+        "ELASTIC_PASSWORD=",
+        "GIAMSAT_ES_APP_PASSWORD=",
+        "GIAMSAT_PUBLIC_HOST=",
+        f"ES_VERSION={image_default}",
+    ):
+        assert var in example
+    assert (REPO / "deploy" / "province" / "profiles" / "README.md").exists()
+
+
+def test_app_role_is_least_privilege() -> None:
+    from giamsat.cli.es import app_role
+
+    role = app_role("giamsat")
+    assert role["indices"] == [
+        {
+            "names": ["giamsat-*"],
+            "privileges": ["read", "write", "create_index", "view_index_metadata", "maintenance"],
+        }
+    ]
+    assert set(role["cluster"]) == {"monitor", "read_ilm"}  # no manage_*, no security, no all
+    assert not any(
+        p.startswith("manage") or p == "all" for p in role["cluster"] + role["indices"][0]["privileges"]
+    )
 
 
 def test_compose_config_is_accepted(tmp_path: Path) -> None:
@@ -664,6 +720,34 @@ def test_compose_config_is_accepted(tmp_path: Path) -> None:
     jsonschema.validate(_compose(), json.loads(schema.read_text()))
 
 
-def test_dockerfile_runs_giamsat() -> None:
+def test_dockerfile_builds_from_the_wheel() -> None:
+    """Two stages: ``pip wheel --no-deps .`` then only that wheel in a slim Python 3.11, non-root."""
     text = (REPO / "Dockerfile").read_text(encoding="utf-8")
-    assert 'ENTRYPOINT ["giamsat"]' in text and "USER giamsat" in text and "pip install ." in text
+    stages = [line for line in text.splitlines() if line.startswith("FROM ")]
+    assert stages == ["FROM python:3.11-slim AS build", "FROM python:3.11-slim"]
+    build, final = text.split("\nFROM python:3.11-slim\n")
+    assert "pip wheel --no-deps --wheel-dir /wheels ." in build
+    assert "COPY --from=build /wheels /wheels" in final and "pip install /wheels/giamsat-*.whl" in final
+    assert "COPY . " not in final and "pip install ." not in final  # no source tree in the image
+    assert "USER giamsat" in final and final.index("USER giamsat") > final.index("pip install")
+    assert 'ENTRYPOINT ["giamsat"]' in final and "GIAMSAT_CONFIG_DIR=/etc/giamsat" in final
+    # the client matches the server: 8.x -> 8.16..<9, 9.x -> <= the image version
+    assert (
+        'client="elasticsearch>=8.16,<9"' in final
+        and 'client="elasticsearch>=${major}.0,<=${ES_VERSION}"' in final
+    )
+    compose_default = _compose()["services"]["elasticsearch"]["image"].split(":-")[1].rstrip("}")
+    assert f"ARG ES_VERSION={compose_default}" in final
+    ignore = (REPO / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {".git", ".venv", ".env"} <= set(ignore)
+
+
+def test_dockerfile_client_rule_picks_a_supported_client() -> None:
+    """The shell rule in the Dockerfile, run by the shell with a few server versions."""
+    text = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    rule = re.search(r'major="\$\{ES_VERSION%%\.\*\}".*?fi', text, re.S).group(0)  # type: ignore[union-attr]
+    rule = rule.replace("\\\n", "\n").replace(" && ", "\n").replace("&& ", "")
+    for server, expect in (("9.5.1", "elasticsearch>=9.0,<=9.5.1"), ("8.19.3", "elasticsearch>=8.16,<9")):
+        out = subprocess.run(["sh", "-c", f'ES_VERSION={server}\n{rule}\necho "$client"'],
+                             capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+        assert out == expect
