@@ -27,6 +27,7 @@ from giamsat.core.model import Alert, Ticket, parse_dt, utcnow
 from giamsat.core.profile import Profile
 from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_number
 from giamsat.storage.base import Query, Store
+from giamsat.triage.workflow import severity_rank
 
 REPORT_KINDS = ("daily", "monthly", "yearly")
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
@@ -193,8 +194,6 @@ def _alerts(store: Store, since: datetime, until: datetime) -> Section:
         )
         + "."
     )
-    from giamsat.triage.workflow import severity_rank
-
     top = sorted(alerts, key=lambda a: (severity_rank(a.severity), -a.risk))[:10]
     if top:
         sec.tables.append(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from giamsat.core.errors import GiamsatError
-from giamsat.core.model import Ticket
+from giamsat.core.model import Ticket, parse_dt
 from giamsat.core.timeutil import fmt_datetime
 from giamsat.dashboard.ui import (
     CATEGORY_LABELS,
@@ -280,8 +280,6 @@ def _history(t: Ticket) -> None:
 
 
 def _dt(value):  # type: ignore[no-untyped-def]
-    from giamsat.core.model import parse_dt
-
     try:
         return parse_dt(value)
     except ValueError:

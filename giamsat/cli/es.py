@@ -65,14 +65,14 @@ def setup(
     ] = "giamsat_app",
     password_env: Annotated[
         str, typer.Option("--password-env", help="Biến môi trường chứa mật khẩu của tài khoản ứng dụng.")
-    ] = "GIAMSAT_ES_APP_PASSWORD",
+    ] = "ELASTICSEARCH_APP_PASSWORD",
     force: Annotated[
         bool, typer.Option("--force", help="Ghi lại mẫu chỉ mục và chính sách dù không đổi.")
     ] = False,
 ) -> None:
     """Cài đặt (bằng tài khoản quản trị): vai trò và tài khoản quyền tối thiểu cho ứng dụng, mẫu chỉ mục, ILM.
 
-    Ví dụ: ELASTICSEARCH_USERNAME=elastic ELASTICSEARCH_PASSWORD=... GIAMSAT_ES_APP_PASSWORD=... giamsat es setup
+    Ví dụ: ELASTICSEARCH_USERNAME=elastic ELASTICSEARCH_PASSWORD=... ELASTICSEARCH_APP_PASSWORD=... giamsat es setup
     """
     from elasticsearch import ApiError
 

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from giamsat.context import get_context
 from giamsat.core.codes import ALERT_STATUS_LABELS
 from giamsat.core.errors import PermissionDenied
 from giamsat.core.model import Alert, Ticket
@@ -23,6 +24,8 @@ from giamsat.core.profile import Profile, User
 from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, parse_vn_date, to_local
 from giamsat.storage.base import Store
 from giamsat.triage import access
+from giamsat.triage.export import FORMATS, write_report
+from giamsat.triage.reports import REPORT_KINDS, build_report
 from giamsat.triage.service import SYSTEM, Triage
 from giamsat.triage.templates import sev
 from giamsat.triage.workflow import allowed_targets, label
@@ -40,8 +43,6 @@ AsJson = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON
 
 
 def _ctx() -> tuple[Profile, Store]:
-    from giamsat.context import get_context
-
     ctx = get_context()
     return ctx.profile, ctx.store
 
@@ -528,9 +529,6 @@ def report_cmd(
 
     Ví dụ: giamsat report daily --date 2026-11-23 --format docx -o diem-tin.docx
     """
-    from giamsat.triage.export import FORMATS, write_report
-    from giamsat.triage.reports import REPORT_KINDS, build_report
-
     if kind not in REPORT_KINDS:
         raise typer.BadParameter(f"loại báo cáo: {', '.join(REPORT_KINDS)} (không phải '{kind}')")
     if fmt not in FORMATS:
