@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -341,13 +342,17 @@ def run_check(
         step("giamsat process (có tin đã bác bỏ)", process)
         today = date.today().isoformat()
         for kind, fmt in (("daily", "docx"), ("monthly", "md"), ("yearly", "csv")):
-            out = work / f"report-{kind}.{fmt}"
-            step(
-                f"giamsat report {kind} --format {fmt}",
-                lambda kind=kind, fmt=fmt, out=out: command(
-                    "report", kind, "--date", today, "--format", fmt, "-o", str(out)
-                ),
+            args = (
+                "report",
+                kind,
+                "--date",
+                today,
+                "--format",
+                fmt,
+                "-o",
+                str(work / f"report-{kind}.{fmt}"),
             )
+            step(f"giamsat report {kind} --format {fmt}", functools.partial(command, *args))
 
         def dashboard() -> str:
             from giamsat.dashboard import queries as dq
