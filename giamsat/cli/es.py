@@ -257,7 +257,7 @@ def run_check(
         "GIAMSAT_ES_PREFIX": prefix,
         "GIAMSAT_ES_RESULT_WINDOW": str(window),
         "GIAMSAT_ES_SPOOL": str(work / "queue.jsonl"),
-        "GIAMSAT_PROFILE": os.environ.get("GIAMSAT_PROFILE", "khanh-hoa"),
+        "GIAMSAT_PROFILE": get_context().settings.profile,
     }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # in-process steps (dashboard queries) open the same prefix
