@@ -138,7 +138,7 @@ def test_sources_page_shows_health(open_app) -> None:
 def test_claims_registry_add_and_read(open_app, dash_store) -> None:
     at = open_app(USERS["monitor"], page="bac-bo")
     at.text_area(key="claim_text").input("Khánh Hòa sắp thu hồi toàn bộ đất ven biển Cam Ranh")
-    at.text_area(key="claim_answer").input("Sở TN&MT khẳng định không có chủ trương này.")
+    at.text_area(key="claim_answer").input("Sở NN&MT khẳng định không có chủ trương này.")
     at.text_input(key="claim_url").input("https://khanhhoa.gov.vn/dinh-chinh")
     at.button(key="FormSubmitter:claim_add-Lưu").click().run()
     assert not at.exception
