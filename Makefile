@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup demo test lint format browser-deps bench eval
+.PHONY: setup demo test lint format browser-deps bench eval wheel-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,10 +28,17 @@ browser-deps:
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
-## Everything CI runs: lint, the whole test suite (incl. the model evaluation gate and the browser test).
-test: setup browser-deps lint
-	$(BIN)/python -m pytest
+## The installed wheel, outside the checkout: profile, init and the demo (.ci/wheel-check).
+wheel-check: setup
+	PY=$(BIN)/python .ci/wheel-check
+
+## Everything CI runs: lint (ruff, import layers, mypy), the wheel outside the checkout, the whole test
+## suite (incl. the model evaluation gate and the browser test).
+test: setup browser-deps lint wheel-check
+	$(BIN)/pytest
 
 format: setup
 	$(BIN)/ruff format .

@@ -29,10 +29,14 @@ from typing import Any
 
 from giamsat.core.model import Enrichment, Entity, Item, Scored, item_text, utcnow
 from giamsat.core.profile import Profile
-from giamsat.nlp.claims import ClaimMatcher, claims_list
+from giamsat.nlp.claim_matcher import ClaimMatcher
+from giamsat.nlp.claims import claims_list
 from giamsat.nlp.features import category_matcher, topic_matcher
+from giamsat.nlp.language import detect_language
+from giamsat.nlp.mentions import MentionFinder
 from giamsat.nlp.models import ModelBundle
 from giamsat.nlp.risk import RiskSignals, assess
+from giamsat.nlp.text import extract_features
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +64,9 @@ class Enricher:
         self.models_path = models_path
         # True/"all": every item; "relevant": only items about the province or with risk >= 0.35
         # (underthesea NER costs ~12 ms per post, 6x everything else together); False/"none": never
-        self.entity_policy = {True: "all", False: "none"}.get(entities, entities)  # type: ignore[call-overload]
+        self.entity_policy: str = (
+            "all" if entities is True else "none" if entities is False else str(entities)
+        )
         self._models: ModelBundle | None = None
         self._claims = claim_matcher
         self._finder: Any = None
@@ -86,8 +92,6 @@ class Enricher:
     @property
     def finder(self) -> Any:
         if self._finder is None:
-            from giamsat.nlp.mentions import MentionFinder
-
             self._finder = MentionFinder.for_profile(self.profile)
         return self._finder
 
@@ -98,9 +102,6 @@ class Enricher:
     def enrich_batch(
         self, items: Sequence[Item], story_stats: Sequence[dict[str, Any] | None] | None = None
     ) -> list[Enrichment]:
-        from giamsat.nlp.language import detect_language
-        from giamsat.nlp.text import extract_features
-
         items = list(items)
         if not items:
             return []

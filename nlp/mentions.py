@@ -586,7 +586,9 @@ class MentionFinder:
         nothing ("Hồ Ba Bể" = Ba Bể lake after "Bắc Kạn: ")."""
         a = doc.pos[c.start]
         m = re.search(r"([^\W\d_]+)[ \t]+$", doc.nfc[max(0, a - 30) : a])
-        return bool(m) and _sentence_start(doc.nfc[max(0, a - len(m.group(0)) - 20) : a - len(m.group(0))])
+        if m is None:
+            return False
+        return _sentence_start(doc.nfc[max(0, a - len(m.group(0)) - 20) : a - len(m.group(0))])
 
     def _followed_by_age(self, doc: _Doc, c: _Cand) -> bool:
         after = doc.folded[c.end : c.end + 20]

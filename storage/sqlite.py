@@ -707,7 +707,7 @@ class SQLiteStore:
     def events(
         self, entity: str | None = None, entity_id: str | None = None, limit: int = 1000
     ) -> list[Event]:
-        sql, args = "SELECT id, body FROM events WHERE 1", []
+        sql, args = "SELECT id, body FROM events WHERE 1", list[Any]()
         if entity:
             sql += " AND entity = ?"
             args.append(entity)

@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from giamsat.core.profile import Profile
+from giamsat.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,6 +44,27 @@ def test_provincial_content_is_documented():
     for path in PROVINCIAL:
         written = ".".join(p if p != "*" else "" for p in path).replace("..", "[].")
         assert f"`{written}`" in doc, f"docs/configuration.md: list `{written}` as provincial content"
+
+
+def test_every_setting_is_documented_and_every_documented_variable_exists():
+    doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    declared = {env for env, _ in Settings.variables()}
+    documented = set(re.findall(r"`(GIAMSAT_[A-Z_]+)`", doc))
+    assert declared - documented == set(), f"document in docs/configuration.md: {declared - documented}"
+    assert documented - declared == set(), f"documented but not declared in Settings: {documented - declared}"
+
+
+def test_code_reads_giamsat_variables_only_through_settings():
+    readers = []
+    for path in (ROOT / "giamsat").rglob("*.py"):
+        if path.name == "settings.py":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(
+                r"""(environ\.get|getenv)\(\s*["']GIAMSAT_|environ\[["']GIAMSAT_\w+["']\](?!\s*=)""", line
+            ):
+                readers.append(f"{path.relative_to(ROOT)}:{n}")
+    assert not readers, f"read GIAMSAT_* through giamsat.core.settings.Settings: {readers}"
 
 
 def test_readme_opens_with_the_two_commands():

@@ -161,10 +161,7 @@ def test_a_base_profile_may_not_hold_provincial_content(tmp_path, monkeypatch, c
 def test_keyed_merge_renames_omits_and_adds(tmp_path):
     path = _write(
         tmp_path / "p.yaml",
-        "extends: _national\n"
-        + PROVINCE
-        + REPORT
-        + "units:\n"
+        "extends: _national\n" + PROVINCE + REPORT + "units:\n"
         "  - {code: so-dttg, omit: true}\n"
         "  - {code: so-noi-vu, name: Sở Nội vụ tỉnh Lạng Sơn}\n"
         "  - {code: bql-kktck, name: Ban Quản lý Khu kinh tế cửa khẩu, source: thử}\n"
@@ -187,7 +184,10 @@ def test_keyed_merge_renames_omits_and_adds(tmp_path):
 
 
 def test_an_error_in_an_inherited_entry_names_the_base_file(tmp_path):
-    path = _write(tmp_path / "p.yaml", "extends: _national\n" + PROVINCE + REPORT + "units: [{code: bdbp, omit: true}]\n")
+    path = _write(
+        tmp_path / "p.yaml",
+        "extends: _national\n" + PROVINCE + REPORT + "units: [{code: bdbp, omit: true}]\n",
+    )
     with pytest.raises(ConfigError) as exc:
         load_profile(str(path))
     assert exc.value.file == str((PROFILES / "_national.yaml").resolve()) or exc.value.file.endswith(
@@ -280,3 +280,21 @@ def test_invalid_yaml_points_at_the_line(tmp_path):
     with pytest.raises(ConfigError) as exc:
         load_profile(str(path))
     assert exc.value.key.startswith("line ")
+
+
+def test_national_codes_are_the_gold_guidelines_codes():
+    """The labelled data (nlp/gold, docs/annotation.md) and the national base use one list of
+    topic and unit codes: a model trained on the gold set routes with the profiles' units."""
+    import ast
+
+    tree = ast.parse((PROFILES.parent.parent / "nlp" / "gold" / "validate.py").read_text(encoding="utf-8"))
+    lists = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id in ("TOPICS", "UNITS")
+    }
+    national = yaml.safe_load((PROFILES / "_national.yaml").read_text(encoding="utf-8"))
+    assert [t["code"] for t in national["topics"]] == lists["TOPICS"]
+    assert [u["code"] for u in national["units"]] == lists["UNITS"]

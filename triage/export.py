@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -96,7 +97,7 @@ def _clear_first(cell) -> None:
     first._element.getparent().remove(first._element)
 
 
-def _header(doc: Document, profile: Profile, report: Report, width_mm: float) -> None:
+def _header(doc: DocxDocument, profile: Profile, report: Report, width_mm: float) -> None:
     rep = profile.report
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -117,7 +118,7 @@ def _header(doc: Document, profile: Profile, report: Report, width_mm: float) ->
     _para(right, vn_date_line(rep.place, report.issued), 13, italic=True)
 
 
-def _footer(doc: Document, profile: Profile, report: Report, width_mm: float) -> None:
+def _footer(doc: DocxDocument, profile: Profile, report: Report, width_mm: float) -> None:
     rep = profile.report
     recipients = recipients_of(profile, report)
     table = doc.add_table(rows=1, cols=2)

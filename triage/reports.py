@@ -37,6 +37,7 @@ from giamsat.core.model import Alert, Ticket, parse_dt, utcnow
 from giamsat.core.profile import Profile, ReportSchedule
 from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, fmt_number
 from giamsat.storage.base import Query, Store
+from giamsat.triage.workflow import severity_rank
 
 REPORT_KINDS = periods.KINDS  # daily, weekly, monthly, quarterly, yearly, ad-hoc
 CALENDAR_KINDS = ("daily", "weekly", "monthly", "quarterly", "yearly")
@@ -211,8 +212,6 @@ def _alerts(store: Store, since: datetime, until: datetime) -> Section:
         )
         + "."
     )
-    from giamsat.triage.workflow import severity_rank
-
     top = sorted(alerts, key=lambda a: (severity_rank(a.severity), -a.risk))[:10]
     if top:
         sec.tables.append(
@@ -361,6 +360,7 @@ class _Event:
 
     alert: Alert | None
     ticket: Ticket | None
+    story_first: datetime | None = None  # the story's first item (published), when known
 
     @property
     def title(self) -> str:
@@ -368,8 +368,9 @@ class _Event:
 
     @property
     def first_seen(self) -> datetime:
+        """When the matter first appeared: its first article, else when it was flagged."""
         times = [x.created for x in (self.alert, self.ticket) if x is not None]
-        return min(times)
+        return min([*times, *([self.story_first] if self.story_first else [])])
 
 
 def load_event(store: Store, event_id: str) -> _Event:
@@ -386,7 +387,8 @@ def load_event(store: Store, event_id: str) -> _Event:
         ticket = Ticket.from_dict(doc) if doc else None
     if alert is None and ticket is None:
         raise ValueError(f"không có cảnh báo hoặc phiếu '{event_id}'")
-    return _Event(alert, ticket)
+    first = store.story_stats(alert.story_id).get("first_seen") if alert and alert.story_id else None
+    return _Event(alert, ticket, first)
 
 
 def _event_facts(profile: Profile, event: _Event) -> Section:

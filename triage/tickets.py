@@ -101,7 +101,7 @@ class TicketActions(TriageBase):
             )
         now = self.clock()
         old_status = ticket.status
-        before = {"status": old_status}
+        before: dict[str, Any] = {"status": old_status}
         after: dict[str, Any] = {"status": to_status}
         if to_status == "da-giao" and old_status in ("tu-choi", "chuyen-don-vi", "mo-lai"):
             # handed (again) to a unit: it gets a fresh acknowledgement deadline; the answer

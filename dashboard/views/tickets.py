@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from giamsat.core.codes import TICKET_ACTION_LABELS
 from giamsat.core.errors import GiamsatError
-from giamsat.core.model import Ticket
+from giamsat.core.model import Ticket, parse_dt
 from giamsat.core.timeutil import fmt_datetime
 from giamsat.dashboard.ui import (
     CATEGORY_LABELS,
@@ -31,16 +32,7 @@ from giamsat.triage.workflow import (
 )
 
 ALL_UNITS = "__all__"
-ACTION_LABELS = {
-    "tao": "Tạo phiếu",
-    "create": "Tạo phiếu",
-    "transition": "Chuyển trạng thái",
-    "assign": "Giao đơn vị",
-    "comment": "Bình luận",
-    "escalate": "Nhắc hạn/báo cáo vượt cấp",
-    "merge": "Gộp cảnh báo",
-    "doi-ma-don-vi": "Đổi mã đơn vị theo bộ máy mới",
-}
+ACTION_LABELS = TICKET_ACTION_LABELS
 
 
 def targets_for(ctx: PageContext, ticket: Ticket) -> list[str]:
@@ -295,8 +287,6 @@ def _history(ctx: PageContext, t: Ticket) -> None:
 
 
 def _dt(value):  # type: ignore[no-untyped-def]
-    from giamsat.core.model import parse_dt
-
     try:
         return parse_dt(value)
     except ValueError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -23,8 +24,10 @@ from giamsat.cli import crawl as crawl_cli
 from giamsat.cli import triage as triage_cli
 from giamsat.context import get_context, set_context
 from giamsat.core.errors import GiamsatError
+from giamsat.core.timeutil import VN_TZ, parse_vn_date
 from giamsat.crawlers.runner import load_sources_file
 from giamsat.dashboard.auth import set_password
+from giamsat.triage.service import Triage
 
 console = Console()
 err = Console(stderr=True)
@@ -86,8 +89,6 @@ def init() -> None:
         f"{len(profile.routing.rules)} quy tắc điều phối, {len(profile.users)} người dùng, "
         f"{len(profile.report_calendar)} báo cáo trong lịch"
     )
-    from giamsat.triage.service import Triage
-
     # Old unit codes on stored tickets still display as the current units; rewriting them is a
     # separate, audited step the administrator runs on purpose.
     old = Triage(profile, store).count_old_unit_codes()
@@ -477,10 +478,6 @@ def calendar(
 
     Ví dụ: giamsat --profile ha-tinh calendar --date 2026-11-23
     """
-    from datetime import datetime
-
-    from giamsat.core.timeutil import VN_TZ, parse_vn_date
-
     try:
         today = parse_vn_date(date) if date else datetime.now(VN_TZ).date()
     except ValueError as exc:
@@ -521,8 +518,6 @@ def units_upgrade(
     Ví dụ: giamsat units upgrade --as admin --dry-run
     """
     ctx = get_context()
-    from giamsat.triage.service import Triage
-
     result = Triage(ctx.profile, ctx.store).upgrade_unit_codes(triage_cli._user(as_), dry_run=dry_run)
     console.print(result.summary(ctx.profile), highlight=False)
 

@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from giamsat.context import get_context
+from giamsat.core import periods
 from giamsat.core.codes import ALERT_STATUS_LABELS
 from giamsat.core.errors import PermissionDenied
 from giamsat.core.model import Alert, Ticket
@@ -23,6 +25,8 @@ from giamsat.core.profile import Profile, User
 from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, parse_vn_date, to_local
 from giamsat.storage.base import Store
 from giamsat.triage import access
+from giamsat.triage.export import FORMATS, write_report
+from giamsat.triage.reports import REPORT_KINDS, build_report
 from giamsat.triage.service import SYSTEM, Triage
 from giamsat.triage.templates import sev
 from giamsat.triage.workflow import allowed_targets, label
@@ -40,8 +44,6 @@ AsJson = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON
 
 
 def _ctx() -> tuple[Profile, Store]:
-    from giamsat.context import get_context
-
     ctx = get_context()
     return ctx.profile, ctx.store
 
@@ -547,9 +549,6 @@ def report_cmd(
 
     Ví dụ: giamsat report daily --date 2026-11-23 --format docx -o diem-tin.docx
     """
-    from giamsat.triage.export import FORMATS, write_report
-    from giamsat.triage.reports import REPORT_KINDS, build_report
-
     if kind not in REPORT_KINDS and profile.schedule(kind) is None:
         ids = [s.id for s in profile.report_calendar]
         raise typer.BadParameter(
@@ -580,23 +579,19 @@ def report_cmd(
 
 def calendar_table(profile: Profile, today: date) -> Table:
     """The reporting calendar: for each report, the period due next and its due date."""
-    from giamsat.core import periods
-
     table = Table(title=f"Lịch báo cáo - {profile.province.name} (tính đến {fmt_date(today)})")
-    for col in ("Mã", "Báo cáo", "Loại", "Kỳ", "Hạn nộp", "Còn (ngày)", "Nhắc trước", "Nơi nhận"):
-        table.add_column(
-            col, no_wrap=col in ("Mã", "Kỳ", "Hạn nộp"), max_width=45 if col == "Báo cáo" else None
-        )
+    table.add_column("Báo cáo", min_width=28, ratio=3)
+    table.add_column("Kỳ", min_width=12, ratio=1)
+    table.add_column("Hạn nộp", no_wrap=True)
+    table.add_column("Còn", justify="right", no_wrap=True)
+    table.add_column("Nhắc (ngày trước)", min_width=6)
     for s in profile.report_calendar:
         p = periods.next_due(s.cycle, today)
         table.add_row(
-            s.id,
-            s.name,
-            periods.KIND_LABELS.get(s.kind, s.kind),
+            f"[bold]{s.id}[/] ({periods.KIND_LABELS.get(s.kind, s.kind).lower()})\n{s.name}",
             f"{fmt_date(p.start)} - {fmt_date(p.end)}" if p else "theo vụ việc",
             fmt_date(p.due) if p and p.due else "",
-            str((p.due - today).days) if p and p.due else "",
-            ", ".join(f"{d} ngày" for d in s.remind_days),
-            "; ".join(s.recipients or profile.report.recipients),
+            f"{(p.due - today).days} ngày" if p and p.due else "",
+            ", ".join(map(str, s.remind_days)),
         )
     return table

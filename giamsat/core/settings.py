@@ -20,6 +20,7 @@ from typing import Any
 
 from platformdirs import user_data_dir
 
+from giamsat.core.errors import ConfigError
 from giamsat.core.resources import checkout_root
 
 DEFAULT_PROFILE = "khanh-hoa"
@@ -106,8 +107,6 @@ class Settings:
 
         A malformed value is a ``ConfigError`` naming the variable, never a silent default.
         """
-        from giamsat.core.errors import ConfigError
-
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
         for f in fields(cls):

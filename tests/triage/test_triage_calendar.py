@@ -36,7 +36,11 @@ def test_periods_of_every_kind():
     # Điều 12 Nghị định 09/2019/NĐ-CP cut-offs: 15th of the previous month to the 14th
     assert p("monthly", 15, "17", d) == (date(2026, 11, 15), date(2026, 12, 14), date(2026, 12, 17))
     assert p("quarterly", 1, "10", d) == (date(2026, 10, 1), date(2026, 12, 31), date(2027, 1, 10))
-    assert p("quarterly", 15, "17", date(2026, 3, 1)) == (date(2025, 12, 15), date(2026, 3, 14), date(2026, 3, 17))
+    assert p("quarterly", 15, "17", date(2026, 3, 1)) == (
+        date(2025, 12, 15),
+        date(2026, 3, 14),
+        date(2026, 3, 17),
+    )
     assert p("yearly", "16/11", "20/11", d) == (date(2026, 11, 16), date(2027, 11, 15), date(2027, 11, 20))
     assert p("yearly", "15/12", "17/12", d) == (date(2025, 12, 15), date(2026, 12, 14), date(2026, 12, 17))
 
@@ -76,17 +80,80 @@ def test_calendar_entries_are_checked(kind, start, due, words):
     ("province", "entry", "today", "start", "end", "due"),
     [
         # Khánh Hòa: policy communication before 20/11; external information before 10/12 and 15/12
-        ("khanh-hoa", "nam-truyen-thong-chinh-sach", date(2026, 11, 2), date(2025, 11, 16), date(2026, 11, 15), date(2026, 11, 20)),
-        ("khanh-hoa", "nam-thong-tin-doi-ngoai-don-vi", date(2026, 11, 2), date(2025, 12, 1), date(2026, 11, 30), date(2026, 12, 10)),
-        ("khanh-hoa", "nam-thong-tin-doi-ngoai", date(2026, 12, 11), date(2025, 12, 1), date(2026, 11, 30), date(2026, 12, 15)),
+        (
+            "khanh-hoa",
+            "nam-truyen-thong-chinh-sach",
+            date(2026, 11, 2),
+            date(2025, 11, 16),
+            date(2026, 11, 15),
+            date(2026, 11, 20),
+        ),
+        (
+            "khanh-hoa",
+            "nam-thong-tin-doi-ngoai-don-vi",
+            date(2026, 11, 2),
+            date(2025, 12, 1),
+            date(2026, 11, 30),
+            date(2026, 12, 10),
+        ),
+        (
+            "khanh-hoa",
+            "nam-thong-tin-doi-ngoai",
+            date(2026, 12, 11),
+            date(2025, 12, 1),
+            date(2026, 11, 30),
+            date(2026, 12, 15),
+        ),
         # Đắk Nông (now Lâm Đồng): units before 25/11, the province's report before 30/11; quarterly
-        ("lam-dong", "nam-chi-thi-07-don-vi", date(2026, 11, 2), date(2025, 11, 21), date(2026, 11, 20), date(2026, 11, 25)),
-        ("lam-dong", "nam-chi-thi-07", date(2026, 11, 26), date(2025, 11, 21), date(2026, 11, 20), date(2026, 11, 30)),
-        ("lam-dong", "bao-cao-quy", date(2026, 11, 26), date(2026, 10, 1), date(2026, 12, 31), date(2027, 1, 5)),
+        (
+            "lam-dong",
+            "nam-chi-thi-07-don-vi",
+            date(2026, 11, 2),
+            date(2025, 11, 21),
+            date(2026, 11, 20),
+            date(2026, 11, 25),
+        ),
+        (
+            "lam-dong",
+            "nam-chi-thi-07",
+            date(2026, 11, 26),
+            date(2025, 11, 21),
+            date(2026, 11, 20),
+            date(2026, 11, 30),
+        ),
+        (
+            "lam-dong",
+            "bao-cao-quy",
+            date(2026, 11, 26),
+            date(2026, 10, 1),
+            date(2026, 12, 31),
+            date(2027, 1, 5),
+        ),
         # Hà Tĩnh: before 01/12 and 15/12; monthly plans before the 5th
-        ("ha-tinh", "nam-don-vi", date(2026, 11, 2), date(2025, 11, 26), date(2026, 11, 25), date(2026, 12, 1)),
-        ("ha-tinh", "nam-gui-bo", date(2026, 12, 2), date(2025, 11, 26), date(2026, 11, 25), date(2026, 12, 15)),
-        ("ha-tinh", "ke-hoach-thang", date(2026, 12, 2), date(2026, 11, 1), date(2026, 11, 30), date(2026, 12, 5)),
+        (
+            "ha-tinh",
+            "nam-don-vi",
+            date(2026, 11, 2),
+            date(2025, 11, 26),
+            date(2026, 11, 25),
+            date(2026, 12, 1),
+        ),
+        (
+            "ha-tinh",
+            "nam-gui-bo",
+            date(2026, 12, 2),
+            date(2025, 11, 26),
+            date(2026, 11, 25),
+            date(2026, 12, 15),
+        ),
+        (
+            "ha-tinh",
+            "ke-hoach-thang",
+            date(2026, 12, 2),
+            date(2026, 11, 1),
+            date(2026, 11, 30),
+            date(2026, 12, 5),
+        ),
     ],
 )
 def test_seed_due_dates(province, entry, today, start, end, due):
@@ -157,9 +224,15 @@ def handled(triage, users, items_factory, clock):
     return alert, ticket
 
 
-def test_calendar_report_covers_its_own_period_with_its_recipients(profile, tmp_store, handled, clock, tmp_path):
+def test_calendar_report_covers_its_own_period_with_its_recipients(
+    profile, tmp_store, handled, clock, tmp_path
+):
     report = build_report(profile, tmp_store, "nam-truyen-thong-chinh-sach", now=at(date(2026, 11, 18)))
-    assert (report.start, report.end, report.due) == (date(2025, 11, 16), date(2026, 11, 15), date(2026, 11, 20))
+    assert (report.start, report.end, report.due) == (
+        date(2025, 11, 16),
+        date(2026, 11, 15),
+        date(2026, 11, 20),
+    )
     assert report.subtitle.endswith("năm 2026 (từ 16/11/2025 đến 15/11/2026)")
     assert report.recipients == ["Sở Nông nghiệp và Môi trường (qua Văn phòng Sở)", "Lưu: VT"]
     # the items of 23/11/2026 fall in the next period
@@ -183,12 +256,16 @@ def test_weekly_and_quarterly_reports(profile, tmp_store, handled, clock):
 
 
 def test_ad_hoc_report_for_a_range(profile, tmp_store, handled, clock):
-    report = build_report(profile, tmp_store, "ad-hoc", now=clock.now, start=date(2026, 11, 20), end=date(2026, 11, 23))
+    report = build_report(
+        profile, tmp_store, "ad-hoc", now=clock.now, start=date(2026, 11, 20), end=date(2026, 11, 23)
+    )
     assert report.kind == "ad-hoc" and report.subtitle.startswith("Báo cáo đột xuất")
     assert "từ 20/11/2026 đến 23/11/2026" in report.subtitle
     assert "ghi nhận 4 tin, bài" in report.sections[0].paragraphs[0]
     with pytest.raises(ValueError, match="ngược"):
-        build_report(profile, tmp_store, "ad-hoc", now=clock.now, start=date(2026, 11, 23), end=date(2026, 11, 20))
+        build_report(
+            profile, tmp_store, "ad-hoc", now=clock.now, start=date(2026, 11, 23), end=date(2026, 11, 20)
+        )
 
 
 def test_ad_hoc_report_for_an_event(profile, tmp_store, handled, clock):
@@ -198,7 +275,12 @@ def test_ad_hoc_report_for_an_event(profile, tmp_store, handled, clock):
         assert report.subtitle == f"Báo cáo đột xuất về vụ việc: {ticket.title}"
         assert report.start == date(2026, 11, 23)
         heads = [s.heading for s in report.sections]
-        assert heads == ["I. SỰ VIỆC", "II. DIỄN BIẾN SỐ LƯỢNG TIN, BÀI", "III. TIN, BÀI VỀ VỤ VIỆC", "IV. KẾT QUẢ XỬ LÝ"]
+        assert heads == [
+            "I. SỰ VIỆC",
+            "II. DIỄN BIẾN SỐ LƯỢNG TIN, BÀI",
+            "III. TIN, BÀI VỀ VỤ VIỆC",
+            "IV. KẾT QUẢ XỬ LÝ",
+        ]
         items = report.sections[2].tables[0].rows
         assert len(items) == 4 and all(r[3].startswith("https://") for r in items)
         handling = " ".join(report.sections[3].paragraphs)
@@ -215,12 +297,28 @@ def test_report_and_calendar_commands(profile, tmp_store, handled, tmp_path):
     base = ["--store", tmp_store.uri, "--profile", "khanh-hoa"]
     out = tmp_path / "nam.md"
     r = runner.invoke(
-        app, [*base, "report", "nam-truyen-thong-chinh-sach", "--date", "2026-11-23", "--format", "md", "-o", str(out)]
+        app,
+        [
+            *base,
+            "report",
+            "nam-truyen-thong-chinh-sach",
+            "--date",
+            "2026-11-23",
+            "--format",
+            "md",
+            "-o",
+            str(out),
+        ],
     )
     assert r.exit_code == 0, r.output
     text = out.read_text(encoding="utf-8")
-    assert "(từ 16/11/2026 đến 15/11/2027)" in text and "- Sở Nông nghiệp và Môi trường (qua Văn phòng Sở)" in text
-    r = runner.invoke(app, [*base, "report", "ad-hoc", "--event", ticket.id, "--format", "md", "-o", str(out)])
+    assert (
+        "(từ 16/11/2026 đến 15/11/2027)" in text
+        and "- Sở Nông nghiệp và Môi trường (qua Văn phòng Sở)" in text
+    )
+    r = runner.invoke(
+        app, [*base, "report", "ad-hoc", "--event", ticket.id, "--format", "md", "-o", str(out)]
+    )
     assert r.exit_code == 0, r.output
     assert "Báo cáo đột xuất về vụ việc" in out.read_text(encoding="utf-8")
     r = runner.invoke(app, [*base, "calendar", "--date", "2026-11-18"], env={"COLUMNS": "250"})

@@ -72,7 +72,9 @@ def test_old_codes_show_the_current_units_before_any_upgrade(old_store, tmp_stor
 
 def test_remap_is_pure_and_merges_units_that_became_one():
     p = load_profile("khanh-hoa")
-    doc = Ticket(id="T1", lead_unit="so-tnmt", co_units=["so-nnptnt", "so-tttt", "so-vhttdl", "ubnd-xa:1"]).to_dict()
+    doc = Ticket(
+        id="T1", lead_unit="so-tnmt", co_units=["so-nnptnt", "so-tttt", "so-vhttdl", "ubnd-xa:1"]
+    ).to_dict()
     doc["routing"] = {"lead": "so-tnmt", "co_units": ["so-tttt"], "rule": "chu-de-dat-dai"}
     doc["escalations"] = [{"kind": "ack", "to": ["so-tnmt", "so-tttt"]}]
     new, change, used, unknown = remap_ticket(p, doc)
@@ -107,7 +109,10 @@ def test_upgrade_rewrites_with_one_event_per_ticket_and_a_summary(old_store, tmp
     docs = _docs(tmp_store)
     assert {d["lead_unit"] for d in docs.values()} == {"so-nnmt", "so-xay-dung", "cong-an", "so-y-te"}
     pd = docs[old_store[3]]
-    assert pd["co_units"] == ["ban-tgdv", "so-vhttdl"] and pd["routing"]["co_units"] == ["ban-tgdv", "so-vhttdl"]
+    assert pd["co_units"] == ["ban-tgdv", "so-vhttdl"] and pd["routing"]["co_units"] == [
+        "ban-tgdv",
+        "so-vhttdl",
+    ]
     for tid in old_store:
         events = [e for e in tmp_store.events("ticket", tid) if e.action == "doi-ma-don-vi"]
         assert len(events) == 1, tid
