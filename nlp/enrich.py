@@ -35,7 +35,8 @@ from giamsat.nlp.features import category_matcher, topic_matcher
 from giamsat.nlp.language import detect_language
 from giamsat.nlp.mentions import MentionFinder
 from giamsat.nlp.models import ModelBundle
-from giamsat.nlp.risk import RiskSignals, assess
+from giamsat.nlp.risk import CATEGORY_WEIGHT, RiskSignals, assess
+from giamsat.nlp.stance import detect_stance
 from giamsat.nlp.text import extract_features
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,25 @@ class Enricher:
             enr.claim_matches = [
                 {"claim_id": cid, "score": s, "level": self.claims.level(s)} for cid, s in claim_hits[i]
             ]
-            enr.story_id = self._story(item, text)
+            stance = detect_stance(text)
+            enr.stance = Scored(stance.label, stance.score)
+            if stance.is_denial:
+                # the guideline's rule: a denial is filed as "none" whatever words it repeats;
+                # what the category model read is kept for audit
+                if enr.category is not None:
+                    enr.features["category_model"] = enr.category.to_dict()
+                enr.category = Scored("none", max(cat_probs.get("none", 0.0), 0.5))
+                enr.features["stance_phrase"] = stance.phrase
+            # who and what the item names: NER where it is worth its cost (see entity_policy)
+            worth = enr.province == home or _content_risk(cat_probs) >= 0.35 or bool(claim_hits[i])
+            if extract_entities is not None and (self.entity_policy == "all" or worth):
+                try:
+                    enr.entities = [
+                        e if isinstance(e, Entity) else Entity(**e) for e in extract_entities(text)
+                    ]
+                except Exception:  # entity extraction is optional: never lose the item for it
+                    log.exception("entities failed for item %s", item.id)
+            enr.story_id = self._story(item, text, enr)
             stats = (story_stats[i] if story_stats else None) or self._stats(enr.story_id, item)
             source = self.profile.source(item.source_id)
             result = assess(
@@ -166,17 +185,10 @@ class Enricher:
                     toxic_threshold=float(self.models.meta.get("toxic_threshold", 0.8)),
                     lexicon_hits=cat_hits[i] if pred is not None else {},
                     local=None if province is None else province == home,
+                    denial=(stance.phrase or stance.label) if stance.is_denial else None,
                 )
             )
             enr.risk, enr.severity, enr.reasons = result.risk, result.severity, reasons + result.reasons
-            relevant = enr.province == home or enr.risk >= 0.35
-            if extract_entities is not None and (self.entity_policy == "all" or relevant):
-                try:
-                    enr.entities = [
-                        e if isinstance(e, Entity) else Entity(**e) for e in extract_entities(text)
-                    ]
-                except Exception:  # entity extraction is optional: never lose the item for it
-                    log.exception("entities failed for item %s", item.id)
             enr.model_versions = dict(versions)
             enr.enriched_at = utcnow()
             out.append(enr)
@@ -192,12 +204,24 @@ class Enricher:
             return None
         return extract_entities
 
-    def _story(self, item: Item, text: str) -> str | None:
+    def _story(self, item: Item, text: str, enr: Enrichment) -> str | None:
         if self.story_index is None:
             return None
-        return self.story_index.assign(item.id or item.key, text, item.published or item.fetched)
+        places = [*enr.features.get("ward_codes", []), *enr.localities]
+        return self.story_index.assign(
+            item.id or item.key,
+            text,
+            item.published or item.fetched,
+            places=places,
+            entities=[e.text for e in enr.entities if e.type in ("PER", "ORG")],
+        )
 
     def _stats(self, story_id: str | None, item: Item) -> dict[str, Any]:
         if story_id is None or self.story_stats_fn is None:
             return {}
         return self.story_stats_fn(story_id, item) or {}
+
+
+def _content_risk(category_probs: dict[str, float]) -> float:
+    """How alarming the content reads before reach and source are known (for the NER budget)."""
+    return max((CATEGORY_WEIGHT[c] * category_probs.get(c, 0.0) for c in CATEGORY_WEIGHT), default=0.0)

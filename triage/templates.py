@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from giamsat.core.codes import CATEGORY_TITLES as CATEGORY_LABELS
 from giamsat.core.codes import SEVERITY_LABELS
-from giamsat.core.model import Alert, Ticket
+from giamsat.core.model import Alert, Item, Ticket
 from giamsat.core.periods import Period, period_label
 from giamsat.core.profile import Profile, ReportSchedule
 from giamsat.core.timeutil import fmt_date, fmt_datetime
@@ -31,6 +31,17 @@ def alert_opened(profile: Profile, alert: Alert) -> tuple[str, str]:
         f"Lan truyền: {alert.reach.get('items', 0)} bài, {alert.reach.get('sources', 0)} nguồn",
         "Lý do: " + "; ".join(alert.reasons[:5]),
         "Đề nghị cán bộ giám sát xem xét, xác nhận hoặc bỏ qua.",
+    ]
+    return subject, "\n".join(lines)
+
+
+def official_answer_found(profile: Profile, ticket: Ticket, answer: Item) -> tuple[str, str]:
+    subject = f"[giamsat] Đã có thông tin chính thức cho phiếu {ticket.id}: {ticket.title[:100]}"
+    lines = [
+        f"Phiếu {ticket.id} ({sev(ticket.severity)}): {ticket.title}",
+        f"Đã ghi nhận thông tin chính thức/đính chính: {(answer.title or answer.text[:200]).strip()}",
+        f"Đường dẫn: {answer.url}",
+        "Đề nghị đơn vị chủ trì kiểm tra, cập nhật nội dung trả lời và đóng phiếu nếu vụ việc đã được giải quyết.",
     ]
     return subject, "\n".join(lines)
 
