@@ -89,6 +89,7 @@ def process_pending(
 
 
 STORY_WINDOW_HOURS = 24.0
+REPLAY_EVERY_SECONDS = 300.0  # how often a worker re-sends writes the cluster refused (giamsat es replay)
 
 
 def load_story_index(store: Store) -> Any:
@@ -159,10 +160,30 @@ def work_forever(
     with _StopFlag() as stop:
         triage = Triage(profile, store)
         cycles = 0
+        last_replay: float | None = None
         while not stop.set and (max_cycles is None or cycles < max_cycles):
             cycles += 1
+            if last_replay is None or time.monotonic() - last_replay >= REPLAY_EVERY_SECONDS:
+                replay_failed_writes(store)
+                last_replay = time.monotonic()
             _work_once(profile, store, triage)
             _sleep_until(stop, tick_seconds)
+
+
+def replay_failed_writes(store: Store) -> None:
+    """Re-send writes the store queued after a refusal (Elasticsearch); a newer stored revision
+    always wins over a queued one. Never stops the worker."""
+    try:
+        if not store.failed_writes().count:
+            return
+        report = store.replay_failed_writes()
+        if report.sent or report.superseded or report.failed:
+            log.info(
+                "retry queue: %d written, %d superseded by newer data, %d still failing",
+                report.sent, report.superseded, report.failed,
+            )  # fmt: skip
+    except Exception:
+        log.exception("replaying the retry queue failed; it stays queued")
 
 
 def due_sources(profile: Profile, store: Store, now: datetime) -> list[Source]:

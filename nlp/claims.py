@@ -13,6 +13,7 @@ from giamsat.core.errors import NotFound
 from giamsat.core.model import Event
 
 COLLECTION = "claims"
+PAGE = 500
 ACTIVE = "hieu-luc"
 WITHDRAWN = "thu-hoi"
 
@@ -51,7 +52,21 @@ def claims_list(store: Any, include_withdrawn: bool = False) -> list[dict[str, A
     Ví dụ: giamsat claims list
     """
     where = None if include_withdrawn else {"status": ACTIVE}
-    return store.find_docs(COLLECTION, where=where, order_by="-created", limit=100_000)
+    # Read in pages: one request for "everything" would ask Elasticsearch for a result window
+    # far beyond its 10,000 limit (and fail every enrichment once a claim exists).
+    out: list[dict[str, Any]] = []
+    while True:
+        page = store.find_docs(COLLECTION, where=where, order_by="-created", limit=PAGE, offset=len(out))
+        out.extend(page)
+        if len(page) < PAGE:
+            return out
+
+
+def registry_version(store: Any) -> tuple[int, int]:
+    """Changes whenever a claim is added (total + 1) or withdrawn (active - 1), the registry's only
+    edits: two counts, cheap enough to ask once per enrichment batch so that a long-running
+    worker picks up a claim added from the dashboard without reloading on every batch."""
+    return (int(store.count_docs(COLLECTION)), int(store.count_docs(COLLECTION, {"status": ACTIVE})))
 
 
 def claims_withdraw(store: Any, claim_id: str, actor: str) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from typing import Any
 from giamsat.core.model import Enrichment, Entity, Item, Scored, item_text, utcnow
 from giamsat.core.profile import Profile
 from giamsat.nlp.claim_matcher import ClaimMatcher
-from giamsat.nlp.claims import claims_list
+from giamsat.nlp.claims import claims_list, registry_version
 from giamsat.nlp.features import category_matcher, topic_matcher
 from giamsat.nlp.language import detect_language
 from giamsat.nlp.mentions import MentionFinder
@@ -70,6 +70,8 @@ class Enricher:
         )
         self._models: ModelBundle | None = None
         self._claims = claim_matcher
+        self._claims_fixed = claim_matcher is not None  # injected: never reloaded
+        self._claims_version: tuple[int, int] | None = None
         self._finder: Any = None
         self._topic_codes = {t.code for t in profile.topics}
 
@@ -84,6 +86,17 @@ class Enricher:
     def claims(self) -> ClaimMatcher:
         if self._claims is None:
             self._claims = ClaimMatcher(claims_list(self.store) if self.store is not None else [])
+        return self._claims
+
+    def current_claims(self) -> ClaimMatcher:
+        """The matcher, re-read from the store when the registry changed since it was built
+        (``claims.registry_version``): a worker sees a claim added elsewhere on its next batch."""
+        if self._claims_fixed or self.store is None:
+            return self.claims
+        version = registry_version(self.store)
+        if self._claims is None or version != self._claims_version:
+            self._claims = ClaimMatcher(claims_list(self.store))
+            self._claims_version = version
         return self._claims
 
     def refresh_claims(self) -> None:
@@ -120,7 +133,8 @@ class Enricher:
             category_prior=[set(cat_hits[i]) for i in model_idx],
         )
         pred_of = dict(zip(model_idx, preds, strict=True))
-        claim_hits = self.claims.match_batch(texts)
+        claims = self.current_claims()
+        claim_hits = claims.match_batch(texts)
         versions = self.models.versions()
         extract_entities = self._entity_fn()
         home = self.profile.province.code
@@ -148,7 +162,7 @@ class Enricher:
                 if any(s.label == code for s in enr.topics):
                     enr.features.setdefault("topic_phrases", {})[code] = phrases
             enr.claim_matches = [
-                {"claim_id": cid, "score": s, "level": self.claims.level(s)} for cid, s in claim_hits[i]
+                {"claim_id": cid, "score": s, "level": claims.level(s)} for cid, s in claim_hits[i]
             ]
             stance = detect_stance(text)
             enr.stance = Scored(stance.label, stance.score)
@@ -175,7 +189,7 @@ class Enricher:
                 RiskSignals(
                     category_probs=cat_probs,
                     claim_matches=claim_hits[i],
-                    auto_link=self.claims.auto_link,
+                    auto_link=claims.auto_link,
                     tier=source.tier if source else None,
                     engagement=item.engagement.total() if item.engagement else 0,
                     story_sources=int(stats.get("sources", 0)),

@@ -22,6 +22,7 @@ from rich.table import Table
 from giamsat import __version__
 from giamsat.cli import crawl as crawl_cli
 from giamsat.cli import triage as triage_cli
+from giamsat.cli.es import es_app
 from giamsat.context import get_context, set_context
 from giamsat.core.errors import GiamsatError
 from giamsat.core.timeutil import VN_TZ, parse_vn_date
@@ -522,6 +523,8 @@ def units_upgrade(
     console.print(result.summary(ctx.profile), highlight=False)
 
 
+app.add_typer(es_app, name="es")
+
 # -- users -----------------------------------------------------------------------------------
 users_app = typer.Typer(help="Người dùng: list, passwd.")
 app.add_typer(users_app, name="users")
@@ -564,17 +567,28 @@ def users_passwd(
 @app.command()
 def dashboard(
     port: Annotated[int, typer.Option(help="Cổng.")] = 8501,
-    address: Annotated[str, typer.Option(help="Địa chỉ lắng nghe.")] = "127.0.0.1",
+    address: Annotated[
+        str | None,
+        typer.Option(
+            help="Địa chỉ lắng nghe (mặc định STREAMLIT_SERVER_ADDRESS, nếu không thì 127.0.0.1; "
+            "trong container: 0.0.0.0 sau reverse proxy)."
+        ),
+    ] = None,
 ) -> None:
     """Mở bảng điều khiển (Streamlit, tiếng Việt).
 
     Ví dụ: giamsat dashboard --port 8501
+    Ví dụ: giamsat dashboard --address 0.0.0.0   (trong container, sau reverse proxy TLS)
     """
+    import os
+
     from giamsat.serve import serve_dashboard
 
     ctx = get_context()
     ctx.store  # noqa: B018 - create/migrate the store before the app opens it
-    raise typer.Exit(serve_dashboard(address, port))
+    # --address wins, then STREAMLIT_SERVER_ADDRESS (docker-compose sets it), then loopback only
+    chosen = address or os.environ.get("STREAMLIT_SERVER_ADDRESS") or "127.0.0.1"
+    raise typer.Exit(serve_dashboard(chosen, port))
 
 
 @app.command()

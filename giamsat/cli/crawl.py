@@ -117,6 +117,12 @@ def sources_cmd(profile: Profile, store: Store) -> int:
             "bỏ qua" if row.get("obey_robots") is False else "tuân thủ",
         )
     console.print(table)
+    queued = store.failed_writes()
+    if queued.count:
+        console.print(
+            f"[yellow]{queued.count} bản ghi chưa ghi được vào kho (cũ nhất {queued.oldest}): "
+            "xem 'giamsat es failures', gửi lại 'giamsat es replay' (worker tự gửi lại sau vài phút).[/]"
+        )
     return 0
 
 
