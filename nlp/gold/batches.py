@@ -25,7 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from load import MANIFEST, read_manifest, read_records, sha1
+from giamsat.nlp.goldset import MANIFEST, read_manifest, read_records, sha1
 
 SEED = 20260302
 BATCH_SIZE = 150

@@ -27,8 +27,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from load import data_dir, shown_text
 from names import watched_hits
+
+from giamsat.nlp.goldset import data_dir, shown_text
 
 BAOMOI_TEST_FROM = 23_742_572  # the item gold set's cut-offs (nlp/gold/README.md)
 BAOMOI_DEV_FROM = 23_278_950

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from datasketch import MinHash, MinHashLSH
-from load import MANIFEST, TERMS, Record, data_dir, iter_dataset, sha1
 from names import (
     PUBLIC_WORDS,
     SIGNAL_WORDS,
@@ -40,6 +39,7 @@ from names import (
 )
 
 from giamsat.core.text import fold
+from giamsat.nlp.goldset import MANIFEST, TERMS, Record, data_dir, iter_dataset, sha1
 
 SEED = 20260301
 HERE = Path(__file__).resolve().parent

@@ -3,7 +3,7 @@
     GIAMSAT_DATA_DIR=/work/shared/data .venv/bin/python nlp/gold/validate.py LABELS.jsonl [...]
 
 Prints one line per error (``file:line: id: message``) and exits 1 when there is any. Texts are
-read back from the data sets (``load.py``): gold items are checked against their sha1; other ids
+read back from the data sets (``giamsat.nlp.goldset``): gold items are checked against their sha1; other ids
 (the guideline's worked examples) are read directly.
 """
 
@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from load import read_manifest, read_records, sha1
-
 from giamsat.core.text import nfc
+from giamsat.nlp.goldset import read_manifest, read_records, sha1
 
 TOPICS = [
     "dat-dai",

@@ -1,4 +1,7 @@
-"""Read the gold-set items back from the public data sets (no text is stored in the repository).
+"""The gold set: real items labelled by the project (docs/annotation.md), read back from the public
+data sets (no text is stored in the repository; ``nlp/gold/items.jsonl`` keeps each item's
+reference and the sha1 of the text the annotators saw). Only a source checkout has the gold
+set: the wheel ships neither the labels nor the data.
 
 An item id is ``<dataset>:<key>``; the key says where the row is:
 
@@ -19,7 +22,7 @@ victsd               ``<train|valid|test>/<index>`` first (unnamed) column of ``
 The text an annotator sees is built by :func:`shown_text` (first 2,500 characters, cut at a space);
 ``items.jsonl`` keeps its sha1 and :func:`load_texts` refuses an item whose text changed.
 
-Run as a script (``.venv/bin/python nlp/gold/load.py``) it checks every item of the manifest.
+Run as a script (``.venv/bin/python -m giamsat.nlp.goldset``) it checks every item of the manifest.
 """
 
 from __future__ import annotations
@@ -34,12 +37,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from giamsat.core.resources import checkout_root
 from giamsat.core.settings import Settings
 
 csv.field_size_limit(sys.maxsize)
 
-HERE = Path(__file__).resolve().parent
-MANIFEST = HERE / "items.jsonl"
+GOLD_DIR = (checkout_root() or Path(".")) / "nlp" / "gold"
+MANIFEST = GOLD_DIR / "items.jsonl"
 MAX_CHARS = 2500
 
 # licence class of each data set (see /work/shared/data/README.md)
