@@ -122,7 +122,9 @@ def run_demo(no_dashboard: bool = False, port: int = 8501, keep: bool = False) -
     n_items = store.count(Query())
     n_alerts = store.count_docs("alerts")
     n_tickets = store.count_docs("tickets")
-    by_unit = Counter(t.get("lead_unit") for t in store.find_docs("tickets", limit=10_000))
+    by_unit = Counter(
+        profile.current_unit(t.get("lead_unit") or "") for t in store.find_docs("tickets", limit=10_000)
+    )
     table = Table(title=f"Kết quả chạy thử ({time.monotonic() - t0:.0f} giây)")
     table.add_column("Chỉ số")
     table.add_column("Giá trị", justify="right")

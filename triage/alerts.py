@@ -172,6 +172,10 @@ class AlertActions(TicketActions):
         items = self._alert_items(alert)
         wards = list(dict.fromkeys(c for it in items for c in rules.ward_codes(it)))
         decision = route(self.profile, alert.category, alert.topics, wards, alert.severity)
+        # A code typed from an old document (so-tnmt) is stored as the unit that replaced it.
+        lead = self.profile.current_unit(lead) if lead else None
+        if co_units is not None:
+            co_units = [self.profile.current_unit(c) for c in co_units]
         final_lead = lead or decision.lead
         final_co = [
             c
