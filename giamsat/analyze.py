@@ -78,7 +78,8 @@ def parse_line(line: str, lineno: int) -> Item:
         published = parse_dt(obj.get("published"))
     except (TypeError, ValueError, OverflowError):
         raise BadLine(f"dòng {lineno}: 'published' không phải thời điểm ISO 8601") from None
-    eng = obj.get("engagement") if isinstance(obj.get("engagement"), dict) else {}
+    raw_eng = obj.get("engagement")
+    eng: dict[str, Any] = raw_eng if isinstance(raw_eng, dict) else {}
     return Item(
         source_id=source or "analyze",
         url=f"analyze:{obj['id']}",

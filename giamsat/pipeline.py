@@ -17,9 +17,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from giamsat.core import faults
-from giamsat.core.model import Enrichment, Item, parse_dt, utcnow
+from giamsat.core.model import Enrichment, Item, item_text, parse_dt, utcnow
 from giamsat.core.profile import Profile, Source
+from giamsat.crawlers.runner import crawl
+from giamsat.nlp.enrich import Enricher, story_evidence
+from giamsat.nlp.stories import StoryIndex
 from giamsat.storage.base import Store
+from giamsat.triage.service import Triage
 
 log = logging.getLogger("giamsat.pipeline")
 
@@ -61,9 +65,6 @@ def process_pending(
     """Enrich and triage every pending item, a batch at a time, crash-consistently (see
     ``StoryState``): per batch, enrichments, alerts and the story journal entry are written in
     one transaction. ``stories`` carries the story index between calls of a long-lived worker."""
-    from giamsat.nlp.enrich import Enricher
-    from giamsat.triage.service import Triage
-
     report = ProcessReport()
     triage = Triage(profile, store)
     state = stories if stories is not None else StoryState()
@@ -79,9 +80,7 @@ def process_pending(
             break
         done.update(it.id or "" for it in items)
         seq, started = state.begin(store, items)
-        assign_stories(state.index, items)  # before enrichment: a failed item still has its place
-        faults.point("pipeline:after-assign")
-        enrichments = _enrich_safely(enricher, items)
+        enrichments = _enrich_safely(enricher, items)  # updates the story index in memory
         faults.point("pipeline:after-enrich")
         for item, enr in zip(items, enrichments, strict=True):
             item.enrichment = enr
@@ -137,16 +136,20 @@ def _commit_one_by_one(
 
 
 STORY_WINDOW_HOURS = 24.0
+REPLAY_EVERY_SECONDS = 300.0  # how often a worker re-sends writes the cluster refused (giamsat es replay)
 JOURNAL = "story_journal"  # one document per batch: which items, in which order, finished or not
 SNAPSHOT_EVERY = 20  # batches between two full snapshots of the index
 
 
-def assign_stories(index: Any, items: list[Item]) -> list[str | None]:
-    """The story of each item, in order - exactly what the Enricher asks the index for, so a
-    batch replayed from the journal rebuilds the same index."""
-    from giamsat.core.model import item_text
-
-    return [index.assign(it.id or it.key, item_text(it), it.published or it.fetched) for it in items]
+def replay_stories(index: Any, items: list[Item]) -> None:
+    """Put stored items back into the index with the story each was given (``StoryIndex.add``:
+    no new decision), in batch order, with the evidence the decision used."""
+    for it in items:
+        enr = it.enrichment
+        if enr is None or not enr.story_id or not it.id:
+            continue
+        places, entities = story_evidence(enr)
+        index.add(it.id, enr.story_id, item_text(it), it.published or it.fetched, places, entities)
 
 
 class StoryState:
@@ -157,9 +160,9 @@ class StoryState:
     audit: 4,864 entries; a repost after the kill opened a second alert). Instead each batch writes
     a small journal entry (its item ids, in order) *in the same transaction* as its enrichments
     and alerts; every ``SNAPSHOT_EVERY`` batches the index is snapshotted (``to_bytes``) and the
-    journal up to it dropped. Loading = the snapshot, then the journal replayed with
-    ``assign_stories`` - the same calls the batches made, so the same stories. This needs only
-    ``assign``/``to_bytes``/``from_bytes`` of the index, whatever its algorithm.
+    journal up to it dropped. Loading = the snapshot, then the journal's items put back with the
+    story stored in their enrichment (``replay_stories``: ``StoryIndex.add``, no new decision), so
+    the index is what it was when the batch committed, whatever its algorithm.
 
     Elasticsearch has no multi-document transaction: there a batch's entry is written as
     ``started`` before its first write and turned ``done`` after its last. An entry found
@@ -201,7 +204,7 @@ class StoryState:
                 if saved:
                     repaired += len(triage.ingest(saved))
                 self._put(store, entry["seq"], [it.id or "" for it in saved], "done", started)
-            assign_stories(self.index, items)
+            replay_stories(self.index, items)
             self.last_seq, self.since_snapshot = int(entry["seq"]), self.since_snapshot + 1
         if self.since_snapshot >= self.snapshot_every:
             with store.transaction():
@@ -263,8 +266,6 @@ def _saved_since(item: Item, started: datetime | None) -> bool:
 
 
 def _load_snapshot(store: Store) -> tuple[Any, int]:
-    from giamsat.nlp.stories import StoryIndex
-
     doc = store.get_doc("state", "story-index")
     if doc and doc.get("data"):
         try:
@@ -280,7 +281,7 @@ def load_story_index(store: Store) -> Any:
     state.index, snap_seq = _load_snapshot(store)
     for entry in store.find_docs(JOURNAL, order_by="seq", limit=100_000):
         if entry["seq"] > snap_seq and entry.get("phase") == "done":
-            assign_stories(state.index, store.get_items(list(entry.get("item_ids") or [])))
+            replay_stories(state.index, store.get_items(list(entry.get("item_ids") or [])))
     return state.index
 
 
@@ -334,16 +335,34 @@ def work_forever(
     profile: Profile, store: Store, tick_seconds: float = 5.0, max_cycles: int | None = None
 ) -> None:
     """The worker: enrich and triage what the crawler stored, then escalations and the outbox."""
-    from giamsat.triage.service import Triage
-
     with _StopFlag() as stop:
         triage = Triage(profile, store)
         stories = StoryState()  # kept between cycles; reloaded only if the store moved on
         cycles = 0
+        last_replay: float | None = None
         while not stop.set and (max_cycles is None or cycles < max_cycles):
             cycles += 1
+            if last_replay is None or time.monotonic() - last_replay >= REPLAY_EVERY_SECONDS:
+                replay_failed_writes(store)
+                last_replay = time.monotonic()
             _work_once(profile, store, triage, stories)
             _sleep_until(stop, tick_seconds)
+
+
+def replay_failed_writes(store: Store) -> None:
+    """Re-send writes the store queued after a refusal (Elasticsearch); a newer stored revision
+    always wins over a queued one. Never stops the worker."""
+    try:
+        if not store.failed_writes().count:
+            return
+        report = store.replay_failed_writes()
+        if report.sent or report.superseded or report.failed:
+            log.info(
+                "retry queue: %d written, %d superseded by newer data, %d still failing",
+                report.sent, report.superseded, report.failed,
+            )  # fmt: skip
+    except Exception:
+        log.exception("replaying the retry queue failed; it stays queued")
 
 
 def due_sources(profile: Profile, store: Store, now: datetime) -> list[Source]:
@@ -371,9 +390,6 @@ def run_forever(
 
     With ``process=False`` it only crawls: a separate worker (``work_forever``) enriches and
     triages, so the two never race on the same items or the story index."""
-    from giamsat.crawlers.runner import crawl
-    from giamsat.triage.service import Triage
-
     with _StopFlag() as stop:
         triage = Triage(profile, store)
         stories = StoryState()

@@ -82,7 +82,7 @@ def _fit_sigmoid(X: Any, y: np.ndarray, w: np.ndarray, C: float) -> tuple[np.nda
     return est.coef_[0].astype(np.float32), float(est.intercept_[0])
 
 
-def _pick_c(fit, score, grid: list[float], tol: float = C_TOLERANCE) -> tuple[float, Any, float]:  # type: ignore[no-untyped-def]
+def _pick_c(fit, score, grid: list[float], tol: float = C_TOLERANCE) -> tuple[float, Any, float]:
     """Fit once per C (ascending), then keep the *smallest* C whose dev score is within ``tol``
     of the best. Why: our dev split shares writers and phrasing with train, so it rewards weak
     regularisation that memorises those phrasings; a difference under ``tol`` is noise on ~200

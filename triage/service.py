@@ -25,11 +25,12 @@ from giamsat.triage.claims import ClaimActions
 from giamsat.triage.duties import Duties
 from giamsat.triage.ingest import Ingest
 from giamsat.triage.notifications import NotificationActions
+from giamsat.triage.upgrade import UnitCodeUpgrade
 
 __all__ = ["ACTIONABLE", "BULK_ACTIONS", "SYSTEM", "AlreadyClaimed", "Triage"]
 
 
-class Triage(Ingest, AlertActions, ClaimActions, Duties, NotificationActions):
+class Triage(Ingest, AlertActions, ClaimActions, Duties, UnitCodeUpgrade, NotificationActions):
     """The façade callers use. Each concern lives in its own module (``ingest``, ``alerts`` on
-    ``tickets``, ``claims``, ``duties``, ``notifications``) on top of ``base.TriageBase``; this
-    class only puts them together."""
+    ``tickets``, ``claims``, ``duties``, ``upgrade``, ``notifications``) on top of
+    ``base.TriageBase``; this class only puts them together."""

@@ -23,7 +23,7 @@ import csv
 import itertools
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -149,6 +149,7 @@ def _when(value: Any, us_dates: bool = False) -> datetime | None:
     try:
         if isinstance(value, bool):
             raise ValueError(value)
+        when: datetime | None
         if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
             ts = float(value)
             when = datetime.fromtimestamp(ts / 1000 if ts > 1e11 else ts, tz=UTC)
@@ -325,7 +326,9 @@ class _Generic:
     """One row per post; columns found by name (the map is rebuilt when the keys change)."""
 
     def __init__(self, us_dates: bool = False) -> None:
-        self.us_dates, self.keys, self.cmap = us_dates, None, {}
+        self.us_dates = us_dates
+        self.keys: tuple[Any, ...] | None = None
+        self.cmap: dict[str, str] = {}
 
     def __call__(self, row: Any) -> list[dict[str, Any]]:
         if not isinstance(row, dict):
@@ -464,12 +467,13 @@ def iter_records(
     fmt = fmt or detect_format(probe, container)
     if fmt == "tiktok-json" and container != "json-object":
         raise ExportFileError(f"{path.name}: tệp TikTok phải là một object JSON (user_data.json)")
-    convert = {
+    converters: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
         "facebook-json": facebook_json_rows,
         "youtube-csv": youtube_csv_rows,
         "tiktok-json": tiktok_rows,
         "facebook-csv": _Generic(us_dates=True),
-    }.get(fmt) or _Generic()
+    }
+    convert = converters.get(fmt) or _Generic()
 
     def records() -> Iterator[tuple[int, dict[str, Any] | str]]:
         for n, row in itertools.chain([first], rows):
@@ -516,13 +520,13 @@ def import_file(
                 rep.error(f"{path.name}#{n}", rec)
                 continue
             rep.fetched += 1
-            notes: list[str] = []
+            row_notes: list[str] = []
             try:
-                item = to_item(rec, source_id, default_kind, notes)
+                item = to_item(rec, source_id, default_kind, row_notes)
             except (ValueError, TypeError, OverflowError) as exc:
                 rep.error(f"{path.name}#{n}", f"dòng {n}: {exc}")
                 continue
-            for note in notes:
+            for note in row_notes:
                 rep.warn(f"{path.name} dòng {n}: {note}")
             if not item.text and not item.url:
                 rep.error(f"{path.name}#{n}", f"dòng {n}: không có nội dung và đường dẫn")

@@ -95,7 +95,7 @@ class YoutubeSpider(SourceSpider):
 
     def parse_search(self, response: Response) -> Any:
         data = json_body(response)
-        if self.api_error(response, data):
+        if self.api_error(response, data) or data is None:
             return
         self.report.fetched += 1
         ids = [
@@ -115,7 +115,7 @@ class YoutubeSpider(SourceSpider):
 
     def parse_videos(self, response: Response) -> Any:
         data = json_body(response)
-        if self.api_error(response, data):
+        if self.api_error(response, data) or data is None:
             return
         self.report.fetched += 1
         for video in data.get("items", []):
@@ -158,7 +158,7 @@ class YoutubeSpider(SourceSpider):
 
     def parse_comments(self, response: Response) -> Any:
         data = json_body(response)
-        if self.api_error(response, data):
+        if self.api_error(response, data) or data is None:
             return
         self.report.fetched += 1
         vid = response.meta["video_id"]

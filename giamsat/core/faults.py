@@ -3,7 +3,7 @@
 ``GIAMSAT_FAULT=pipeline:after-save`` (or ``name:N`` for the N-th time the point is reached,
 several separated by commas) makes ``point(name)`` send SIGKILL to its own process - a crash
 with no clean-up at all, exactly where the test wants it (tests/security/test_kill.py). Unset,
-``point`` only reads one environment variable. It never affects another process.
+``point`` only reads the settings. It never affects another process.
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ import os
 import signal
 from collections import Counter
 
+from giamsat.core.settings import Settings
+
 _hits: Counter[str] = Counter()
 
 
 def point(name: str) -> None:
-    spec = os.environ.get("GIAMSAT_FAULT")
+    spec = Settings.from_env().fault
     if not spec:
         return
     for part in spec.split(","):

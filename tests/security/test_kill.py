@@ -196,7 +196,7 @@ def _killed_run(db: Path, point: str, autocommit: bool) -> subprocess.CompletedP
 
 
 POINTS = [
-    ("pipeline:after-assign:2", False),  # story index updated in memory, nothing written
+    ("pipeline:after-enrich:2", False),  # story index updated in memory, nothing written
     ("pipeline:after-save:2", False),  # enrichments written, alerts not (the audit lost 72 alerts here)
     ("pipeline:after-ingest:2", False),  # alerts written, story journal not
     ("pipeline:journal:3", False),  # journal written, snapshot of the index not
