@@ -313,9 +313,24 @@ def test_an_endless_page_stops_at_the_size_cap(hostile_site, tmp_store, profile)
 
 # -- profiles ------------------------------------------------------------------------------------
 def _profile_with(tmp_path: Path, extra: dict) -> Path:
+    """Khánh Hòa's own file (only a base profile may be extended) with ``extra`` merged in."""
+    from importlib import resources
+
+    data = yaml.safe_load(
+        resources.files("giamsat").joinpath("config/profiles/khanh-hoa.yaml").read_text("utf-8")
+    )
+    for key, value in extra.items():
+        data[key] = (
+            {**data[key], **value} if isinstance(value, dict) and isinstance(data.get(key), dict) else value
+        )
     path = tmp_path / "p.yaml"
-    path.write_text(yaml.safe_dump({"extends": "khanh-hoa", **extra}, allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def test_the_unchanged_profile_loads(tmp_path):
+    """The refusals below are about the one key each changes, not about the file."""
+    assert load_profile(str(_profile_with(tmp_path, {}))).province.code == "khanh-hoa"
 
 
 @pytest.mark.parametrize(
@@ -351,7 +366,7 @@ def _profile_with(tmp_path: Path, extra: dict) -> Path:
     ids=lambda e: str(e)[:60],
 )
 def test_a_profile_with_a_bad_source_or_limit_is_refused(extra, tmp_path):
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match=rf": {next(iter(extra))}\b"):  # refused for that key
         load_profile(str(_profile_with(tmp_path, extra)))
 
 

@@ -16,7 +16,6 @@ restart (``giamsat.pipeline.StoryState``).
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -24,9 +23,11 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 
 import pytest
+import yaml
 from support import kill_worker
 from support.fixture_site import TEST_SETTINGS, source
 
@@ -40,83 +41,62 @@ pytestmark = pytest.mark.kill
 TESTS = Path(__file__).resolve().parent.parent
 REPO = TESTS.parent
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
-STORIES, REPOSTS, BATCH = 8, 3, 6  # 24 items in 4 batches: small, so the suite stays under ~90 s
-PLACES = ["Nha Trang", "Cam Ranh", "Ninh Hòa", "Vạn Ninh", "Diên Khánh", "Cam Lâm", "Khánh Vĩnh", "Khánh Sơn"]
-WORDS = [
-    "người",
-    "dân",
-    "phản",
-    "ánh",
-    "ban",
-    "đêm",
-    "tàu",
-    "thuyền",
-    "hút",
-    "bùn",
-    "bờ",
-    "sông",
-    "sạt",
-    "lở",
-    "ruộng",
-    "vườn",
-    "chính",
-    "quyền",
-    "địa",
-    "phương",
-    "kiểm",
-    "tra",
-    "xử",
-    "lý",
-    "nghiêm",
-    "xe",
-    "tải",
-    "chở",
-    "quá",
-    "tải",
-    "đường",
-    "làng",
-    "hư",
-    "hỏng",
-    "bụi",
-    "bặm",
-    "tiếng",
-    "ồn",
-    "trẻ",
-    "em",
-    "học",
-    "sinh",
-    "nhà",
-    "cửa",
-    "nứt",
-    "nẻ",
-    "đề",
-    "nghị",
-    "công",
-    "an",
-    "vào",
-    "cuộc",
-    "bắt",
-    "giữ",
-    "đối",
-    "tượng",
-    "bến",
-    "bãi",
-    "trái",
-    "phép",
-    "lợi",
-    "nhuận",
+REPOSTS, BATCH = 3, 6  # 24 items in 4 batches: small, so the suite stays under ~90 s
+# Eight unrelated events in eight places, each with its own watch keyword (so each one opens its
+# own alert whatever the models say), told three times: the post, a share, a hashtagged copy.
+EVENTS = [
+    (
+        "Alpha",
+        "Nha Trang",
+        "Đêm qua mưa lớn làm ngập sâu đường Trần Phú, nhiều xe máy chết máy giữa dòng nước.",
+    ),
+    (
+        "Bravo",
+        "Cam Ranh",
+        "Cháy lớn tại chợ đầu mối sáng nay, lực lượng phòng cháy điều sáu xe chữa cháy tới hiện trường.",
+    ),
+    (
+        "Charlie",
+        "Ninh Hòa",
+        "Xe tải mất phanh lao vào quán nước ven quốc lộ, ba người bị thương nặng được đưa đi cấp cứu.",
+    ),
+    (
+        "Delta",
+        "Vạn Ninh",
+        "Phụ huynh phản ánh trường tiểu học thu thêm nhiều khoản tiền ngoài quy định đầu năm học.",
+    ),
+    (
+        "Echo",
+        "Diên Khánh",
+        "Bệnh viện huyện quá tải, bệnh nhân sốt xuất huyết phải nằm ghép hai người một giường.",
+    ),
+    (
+        "Foxtrot",
+        "Cam Lâm",
+        "Lễ hội cầu ngư năm nay thu hút hàng nghìn ngư dân và du khách về đình làng ven biển.",
+    ),
+    (
+        "Golf",
+        "Khánh Vĩnh",
+        "Mất điện kéo dài hai ngày khiến hàng trăm hộ dân vùng cao không có nước sinh hoạt.",
+    ),
+    (
+        "Hotel",
+        "Khánh Sơn",
+        "Đàn bò của đồng bào bị chết hàng loạt nghi do dịch lở mồm long móng lan từ bản bên.",
+    ),
 ]
+STORIES = len(EVENTS)
 
 
 def _story_text(s: int) -> str:
-    rng = random.Random(s)
-    tail = " ".join(rng.choice(WORDS) for _ in range(40))
-    return f"Tình trạng cát lậu ở {PLACES[s % len(PLACES)]} (vụ {s}): {tail}."
+    code, place, body = EVENTS[s]
+    return f"{place}: {body} Mật danh {code}."
 
 
 def _repost(s: int, r: int) -> Item:
     text = _story_text(s)
-    text = [text, f"Chia sẻ: {text}", f"{text} #khanhhoa #catlau", f"Nóng: {text}"][r % 4]
+    text = [text, f"Chia sẻ: {text}", f"{text} #khanhhoa #tinnong"][r % 3]
     return Item(
         source_id=f"mxh-{r}",
         url=f"https://mxh.example/s{s}/r{r}",
@@ -125,6 +105,23 @@ def _repost(s: int, r: int) -> Item:
         language="vi",  # as the crawler would have set it
         published=T0 + timedelta(minutes=10 * r + s),
     )
+
+
+def write_profile(path: Path) -> Path:
+    """Khánh Hòa's profile with one watch rule per event (its own code word)."""
+    data = yaml.safe_load(
+        resources.files("giamsat").joinpath("config/profiles/khanh-hoa.yaml").read_text("utf-8")
+    )
+    data.setdefault("alerts", {})["watch"] = [
+        {"name": f"Theo dõi {code}", "keywords": [f"mật danh {code}"]} for code, _, _ in EVENTS
+    ]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def kill_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_profile(tmp_path_factory.mktemp("profile") / "kill.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -172,9 +169,9 @@ def _copy(seed: Path, to: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reference(seed_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+def reference(seed_db: Path, kill_profile: Path, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     db = _copy(seed_db, tmp_path_factory.mktemp("ref") / "ref.db")
-    kill_worker.run(str(db), batch=BATCH)
+    kill_worker.run(str(db), batch=BATCH, profile=str(kill_profile))
     ref = outcome(db)
     # the input is what the test needs: every story whole, one alert per story
     assert ref.pending == 0 and len(set(ref.stories.values())) == STORIES
@@ -182,9 +179,18 @@ def reference(seed_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Outcom
     return ref
 
 
-def _killed_run(db: Path, point: str, autocommit: bool) -> subprocess.CompletedProcess:
+def _killed_run(db: Path, point: str, autocommit: bool, profile: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "GIAMSAT_FAULT": point, "PYTHONPATH": str(TESTS)}
-    cmd = [sys.executable, "-m", "support.kill_worker", str(db), "--batch", str(BATCH)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "support.kill_worker",
+        str(db),
+        "--batch",
+        str(BATCH),
+        "--profile",
+        str(profile),
+    ]
     return subprocess.run(
         cmd + (["--autocommit"] if autocommit else []),
         env=env,
@@ -209,14 +215,16 @@ POINTS = [
 
 
 @pytest.mark.parametrize(("point", "autocommit"), POINTS, ids=[f"{p}{'-es' if a else ''}" for p, a in POINTS])
-def test_a_kill_loses_nothing_and_splits_nothing(point, autocommit, seed_db, reference, tmp_path):
+def test_a_kill_loses_nothing_and_splits_nothing(
+    point, autocommit, seed_db, reference, kill_profile, tmp_path
+):
     db = _copy(seed_db, tmp_path / "w.db")
-    proc = _killed_run(db, point, autocommit)
+    proc = _killed_run(db, point, autocommit, kill_profile)
     assert proc.returncode == -signal.SIGKILL, proc.stdout + proc.stderr[-3000:]
     killed = outcome(db)
     assert killed.pending > 0  # the kill did interrupt the work
 
-    kill_worker.run(str(db), batch=BATCH, autocommit=autocommit)  # the restart
+    kill_worker.run(str(db), batch=BATCH, autocommit=autocommit, profile=str(kill_profile))  # the restart
     after = outcome(db)
     assert after.pending == 0
     assert after.stories == reference.stories  # same story for every item: nothing split
@@ -229,12 +237,12 @@ def test_a_kill_loses_nothing_and_splits_nothing(point, autocommit, seed_db, ref
     # a repost arriving after the kill joins its story's alert
     store = SQLiteStore(f"sqlite:///{db}")
     try:
-        late = _repost(0, 5)
+        late = _repost(0, 4)  # "Chia sẻ: ..." again, from another page
         late.url = "https://mxh.example/s0/late"
         store.upsert_items([late])
     finally:
         store.close()
-    kill_worker.run(str(db), batch=BATCH, autocommit=autocommit)
+    kill_worker.run(str(db), batch=BATCH, autocommit=autocommit, profile=str(kill_profile))
     final = outcome(db)
     first = SQLiteStore(f"sqlite:///{db}")
     try:

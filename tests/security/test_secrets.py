@@ -59,7 +59,7 @@ def _profile(profile, hook_url: str | None, unit_hook: str | None = None, unit_t
     p.notifications.webhook_url = hook_url
     p.notifications.webhook_token_env = "GIAMSAT_TEST_GLOBAL_TOKEN"
     p.notifications.max_attempts = 1
-    unit = p.unit("so-tnmt")
+    unit = p.unit("so-nnmt")
     unit.webhook, unit.webhook_token_env = unit_hook, unit_token_env
     return p
 
@@ -94,7 +94,7 @@ def test_each_webhook_gets_its_own_token_and_never_the_global_one(hook, tmp_stor
     p = _profile(profile, f"{hook.url}/global", f"{hook.url}/tnmt", "GIAMSAT_TEST_UNIT_TOKEN")
     p.unit("cong-an").webhook = f"{hook.url}/congan"  # a unit webhook without a token of its own
     t = Triage(p, tmp_store)
-    t._notify_units(["so-tnmt", "cong-an"], "Giao phiếu", "nội dung", "PX-1", "giao-phieu")
+    t._notify_units(["so-nnmt", "cong-an"], "Giao phiếu", "nội dung", "PX-1", "giao-phieu")
     t.outbox.flush()
     auth = {r["path"]: r["auth"] for r in Hook.received}
     assert auth == {"/global": f"Bearer {TOKEN}", "/tnmt": f"Bearer {UNIT_TOKEN}", "/congan": None}
@@ -126,7 +126,7 @@ def test_failed_notifications_are_listed_and_retried_from_the_cli(hook, tmp_path
     t.outbox.flush()
     assert store.get_doc("outbox", doc["id"])["status"] == "failed"
     with pytest.raises(PermissionDenied):
-        t.list_notifications(profile.user("tnmt"))
+        t.list_notifications(profile.user("nnmt"))
     with pytest.raises(PermissionDenied):
         t.retry_notifications(profile.user("lanhdao"))
     store.close()
