@@ -236,9 +236,12 @@ def read_manifest(path: Path = MANIFEST) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def load_texts(data_dir: str | Path | None = None, manifest: Path = MANIFEST) -> dict[str, str]:
-    """``{id: text}`` for every item of the manifest, each checked against its sha1."""
-    items = read_manifest(manifest)
+def load_texts(
+    data_dir: str | Path | None = None, manifest: Path = MANIFEST, only: set[str] | None = None
+) -> dict[str, str]:
+    """``{id: text}`` for every item of the manifest (or the ``only`` ones), each checked against
+    its sha1."""
+    items = [it for it in read_manifest(manifest) if only is None or it["id"] in only]
     records = read_records((it["id"] for it in items), data_dir)
     out: dict[str, str] = {}
     for it in items:
