@@ -65,6 +65,10 @@ def main() -> None:
         )
         store.close()
 
+        small = Path(tmp) / "small.jsonl"
+        small.write_text(
+            json.dumps({"text": "Khánh Hòa", "url": "https://m.example/0"}) + "\n", encoding="utf-8"
+        )
         path = Path(tmp) / "huge.jsonl"
         with path.open("wb") as fh:
             fh.write(json.dumps({"text": "Khánh Hòa", "url": "https://m.example/1"}).encode() + b"\n")
@@ -76,6 +80,7 @@ def main() -> None:
             "from giamsat.crawlers.runner import import_social_export\n"
             "from giamsat.storage.sqlite import SQLiteStore\n"
             f"s = SQLiteStore('sqlite:///{tmp}/i.db'); p = load_profile('khanh-hoa')\n"
+            f"import_social_export(s, p, pathlib.Path('{small}'))  # warm: profile and NLP loaded\n"
             "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
             "t0 = time.perf_counter()\n"
             f"r = import_social_export(s, p, pathlib.Path('{path}')).sources['import']\n"
@@ -86,7 +91,7 @@ def main() -> None:
         secs, new, errors, base, peak = out.stdout.split()
         print(
             f"import with one 50 MB line: {secs} s, {new} rows imported, {errors} error, "
-            f"peak memory {peak} MB (process before the import: {base} MB)"
+            f"peak memory of the process {base} MB before the import, {peak} MB after"
         )
 
 

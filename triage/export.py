@@ -43,14 +43,20 @@ _XML_INVALID = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~])")
 
 
+# bidi embeddings, overrides and isolates: no use in Vietnamese, and in a post they reverse how the
+# rest of a line is displayed (a report cell read backwards)
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def xml_safe(text: str) -> str:
-    """``text`` without the characters an XML 1.0 document cannot hold (controls, lone surrogates)."""
-    return _XML_INVALID.sub("", text)
+    """``text`` without the characters an XML 1.0 document cannot hold (controls, lone surrogates)
+    and without bidi controls."""
+    return _BIDI.sub("", _XML_INVALID.sub("", text))
 
 
 def md_safe(text: str) -> str:
     """``text`` as literal Markdown: markup characters escaped, line breaks kept as spaces."""
-    out = _MD_SPECIAL.sub(r"\\\1", text).replace("\r", " ").replace("\n", " ")
+    out = _MD_SPECIAL.sub(r"\\\1", xml_safe(text)).replace("\r", " ").replace("\n", " ")
     return "\\" + out if out[:1] in ("#", "+", "-", "=") else out
 
 

@@ -139,6 +139,9 @@ def parse_count(value: Any) -> int | None:
 
 
 MAX_COUNT = 10**13  # more likes or views than that is not a count
+# An export's URL is an identity, never fetched. http(s) is also a link; an app's own scheme
+# (zalo://group/…/msg/…) stays the identity but is never shown as a link; these are dropped.
+UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "about", "blob", "filesystem"})
 EARLIEST, LATEST = datetime(1990, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 
 
@@ -424,12 +427,20 @@ def to_item(rec: dict[str, Any], source_id: str, default_kind: str, notes: list[
     text = clean(_text(rec, "text"))
     title = clean(_text(rec, "title")) or text.split("\n", 1)[0][:120]
     url = _text(rec, "url").strip()
+    identity: str | None = None
     if url and not is_web_url(url):
-        raise RowError(f"đường dẫn không phải http(s): {url[:80]!r}")
+        scheme = url.split(":", 1)[0].lower()
+        if scheme in UNSAFE_SCHEMES or ":" not in url:
+            if notes is not None:
+                notes.append(f"đường dẫn không dùng được ({url[:60]!r}): bỏ đường dẫn, giữ bài")
+        else:
+            identity = url[:2000]  # zalo://group/…/msg/…: the message's identity, never a link
+        url = ""
     kind_key = fold(_text(rec, "kind"))
     platform = fold(_text(rec, "platform")) or None
     return Item(
         source_id=source_id,
+        canonical_url=identity,
         url=canonicalize(url) if url else "",
         title=title,
         text=text,

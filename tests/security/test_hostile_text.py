@@ -159,6 +159,7 @@ def test_reports_with_hostile_text(fmt, hostile_store, tmp_path):
         text = "\n".join(p.text for p in Document(str(out_file)).paragraphs)
         tables = [c.text for t in Document(str(out_file)).tables for r in t.rows for c in r.cells]
         assert "Cát lậu" in text + " ".join(tables)
+        assert "\u202e" not in text + " ".join(tables)  # a bidi override would reverse the cell
     elif fmt == "md":
         md = out_file.read_text(encoding="utf-8")
         # no image or link a viewer would load: their brackets arrive escaped
