@@ -323,11 +323,28 @@ def evaluate(
     md_out: Annotated[
         Path | None, typer.Option("--markdown", help="Ghi bảng Markdown (kèm ma trận nhầm lẫn).")
     ] = None,
+    gold: Annotated[
+        str | None,
+        typer.Option(
+            "--gold",
+            help="Chấm trên bộ dữ liệu vàng của dự án (dev hoặc test; test chỉ chấm một lần mỗi phiên bản mô hình).",
+        ),
+    ] = None,
+    stories: Annotated[
+        str | None,
+        typer.Option("--stories", help="Chấm gom tin theo sự kiện (B-cubed) trên các cửa sổ dev hoặc test."),
+    ] = None,
+    models: Annotated[
+        Path | None, typer.Option("--models", help="Thư mục mô hình (mặc định: mô hình kèm theo).")
+    ] = None,
 ) -> None:
-    """Đánh giá trên tập test của các bộ dữ liệu công khai, so với điểm đã công bố.
+    """Đánh giá trên tập test của các bộ dữ liệu công khai, so với điểm đã công bố; hoặc trên bộ
+    dữ liệu vàng (văn bản thật do dự án gán nhãn, docs/annotation.md).
 
     Ví dụ: giamsat eval --sample 300
     Ví dụ: giamsat eval --only vihsd --markdown eval.md
+    Ví dụ: giamsat eval --gold dev --markdown gold-dev.md
+    Ví dụ: giamsat eval --stories dev
     """
     from dataclasses import asdict
 
@@ -335,6 +352,21 @@ def evaluate(
     from giamsat.nlp.evaluate import print_table, to_markdown
 
     ctx = get_context()
+    if gold or stories:
+        from giamsat.goldeval import evaluate_gold, evaluate_stories
+
+        text = ""
+        if gold:
+            report = evaluate_gold(
+                gold, data_dir=ctx.settings.data_dir, models_path=str(models) if models else None
+            )
+            text += report.to_markdown()
+        if stories:
+            text += evaluate_stories(stories, data_dir=ctx.settings.data_dir).to_markdown()
+        console.print(text, markup=False, highlight=False)
+        if md_out:
+            md_out.write_text(text, encoding="utf-8")
+        return
     results = run_eval(ctx.settings.data_dir, sample, only or None)
     print_table(results)
     if json_out:
