@@ -195,10 +195,11 @@ class Store(Protocol):
         """A gap-free-ish counter for human-readable numbers (ticket 12, claim 7), safe under
         concurrent callers."""
 
-    def bump_counter(self, name: str, window_seconds: int, now: datetime) -> int:
-        """Add one to the counter ``name`` and return the new value, atomically (no caller can
-        read a value another caller has already passed). A counter whose window - started at its
-        first hit - has ended starts again at 1. Log-in throttling counts attempts here."""
+    def bump_counter(self, name: str, window_seconds: int, now: datetime, amount: int = 1) -> int:
+        """Add ``amount`` to the counter ``name`` and return the new value, atomically (no caller
+        can read a value another caller has already passed). A counter whose window - started at
+        its first hit - has ended starts again from 0. ``amount=0`` only reads. Log-in throttling
+        counts attempts here."""
 
     def reset_counter(self, name: str) -> None:
         """Forget the counter ``name`` (a successful log-in, an admin unlock)."""

@@ -493,7 +493,7 @@ class ElasticsearchStore:
     def next_sequence(self, name: str) -> int:
         return self._bump_sequence(name, lambda current: current + 1)
 
-    def bump_counter(self, name: str, window_seconds: int, now: datetime) -> int:
+    def bump_counter(self, name: str, window_seconds: int, now: datetime, amount: int = 1) -> int:
         """One scripted update: Elasticsearch applies it on the primary shard under the
         document's lock, retrying internally on a version conflict, so no two callers see the
         same value (the read-check-write is the engine's, not ours)."""
@@ -506,12 +506,13 @@ class ElasticsearchStore:
                 "source": (
                     "if (ctx._source.window_start_ms == null || "
                     "params.now - ctx._source.window_start_ms >= params.window) "
-                    "{ ctx._source.window_start_ms = params.now; ctx._source.count = 1; } "
-                    "else { ctx._source.count += 1; }"
+                    "{ ctx._source.window_start_ms = params.now; ctx._source.count = params.amount; } "
+                    "else if (params.amount == 0) { ctx.op = 'noop'; } "
+                    "else { ctx._source.count += params.amount; }"
                 ),
-                "params": {"now": now_ms, "window": window_seconds * 1000},
+                "params": {"now": now_ms, "window": window_seconds * 1000, "amount": amount},
             },
-            upsert={"id": name, "window_start_ms": now_ms, "count": 1},
+            upsert={"id": name, "window_start_ms": now_ms, "count": amount},
             retry_on_conflict=20,
             refresh=True,
             source=True,

@@ -692,14 +692,19 @@ class SQLiteStore:
             )
             return int(db.execute("SELECT value FROM sequences WHERE name = ?", (name,)).fetchone()[0])
 
-    def bump_counter(self, name: str, window_seconds: int, now: datetime) -> int:
+    def bump_counter(self, name: str, window_seconds: int, now: datetime, amount: int = 1) -> int:
+        doc = self.get_doc("counters", name)
+        if amount == 0:
+            start = parse_dt(doc.get("window_start")) if doc else None
+            fresh = start is not None and (now - start).total_seconds() < window_seconds
+            return int(doc.get("count") or 0) if doc and fresh else 0
         # BEGIN IMMEDIATE takes the write lock before the read: read and write are one step.
         with self.transaction():
             doc = self.get_doc("counters", name) or {"id": name}
             start = parse_dt(doc.get("window_start"))
             if start is None or (now - start).total_seconds() >= window_seconds:
                 doc.update(window_start=now.isoformat(), count=0)
-            doc["count"] = int(doc.get("count") or 0) + 1
+            doc["count"] = int(doc.get("count") or 0) + amount
             self.put_doc("counters", doc)
             return int(doc["count"])
 

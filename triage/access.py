@@ -2,11 +2,14 @@
 
 * ``monitor`` - works every alert and ticket (the coordinating unit's reviewers);
 * ``leader`` - reads everything and gets reports, changes nothing but may comment (direction);
-* ``unit`` - sees and acts only on tickets where its unit leads or co-operates; no alerts;
+* ``unit`` - sees and acts only on tickets where its unit leads or co-operates; no alerts; reads
+  only the items attached to those tickets (search, export, aggregates: ``item_scope``);
 * ``admin`` - everything.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from giamsat.core.errors import PermissionDenied
 from giamsat.core.model import Ticket
@@ -87,3 +90,20 @@ def require_reports(user: User) -> None:
 def require_coordinator(user: User, what: str) -> None:
     if user.role not in ("monitor", "admin"):
         raise PermissionDenied(f"Người dùng '{user.username}' (vai trò {user.role}) không được {what}.")
+
+
+READ_ITEM_ROLES = ("monitor", "leader", "admin")
+
+
+def reads_every_item(user: User) -> bool:
+    return user.role in READ_ITEM_ROLES
+
+
+def item_scope(user: User, tickets: Iterable[Ticket]) -> list[str]:
+    """The items a unit user may read: those of the tickets it can see (lead or co-unit), in
+    ticket order. Callers pass the ticket list; ``reads_every_item`` roles need no scope."""
+    seen: dict[str, None] = {}
+    for t in tickets:
+        if can_see_ticket(user, t):
+            seen.update(dict.fromkeys(t.item_ids))
+    return list(seen)

@@ -24,10 +24,11 @@ from giamsat.triage.base import ACTIONABLE, BULK_ACTIONS, SYSTEM, AlreadyClaimed
 from giamsat.triage.claims import ClaimActions
 from giamsat.triage.duties import Duties
 from giamsat.triage.ingest import Ingest
+from giamsat.triage.reads import Reads
 
 __all__ = ["ACTIONABLE", "BULK_ACTIONS", "SYSTEM", "AlreadyClaimed", "Triage"]
 
 
-class Triage(Ingest, AlertActions, ClaimActions, Duties):
+class Triage(Ingest, AlertActions, ClaimActions, Duties, Reads):
     """The façade callers use. Each concern lives in its own module (``ingest``, ``alerts`` on
-    ``tickets``, ``claims``, ``duties``) on top of ``base.TriageBase``; this class only puts them together."""
+    ``tickets``, ``claims``, ``duties``, ``reads``) on top of ``base.TriageBase``; this class only puts them together."""

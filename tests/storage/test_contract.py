@@ -398,9 +398,12 @@ def test_bump_counter_is_atomic_and_windowed(store: Store) -> None:
     for t in threads:
         t.join()
     assert sorted(results) == list(range(1, 13))  # every caller saw a different value
+    assert store.bump_counter("dang-nhap:an", 900, now, amount=0) == 12  # a read
     assert store.bump_counter("dang-nhap:an", 900, now + timedelta(seconds=899)) == 13
     assert store.bump_counter("dang-nhap:an", 900, now + timedelta(seconds=900)) == 1  # new window
     assert store.bump_counter("dang-nhap:binh", 900, now) == 1
+    assert store.bump_counter("dang-nhap:binh", 900, now + timedelta(hours=1), amount=0) == 0
+    assert store.bump_counter("khong-co", 900, now, amount=0) == 0
     store.reset_counter("dang-nhap:an")
     store.reset_counter("khong-co")
     assert store.bump_counter("dang-nhap:an", 900, now) == 1
