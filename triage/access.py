@@ -20,6 +20,10 @@ READ_ALERT_ROLES = ("monitor", "leader", "admin")
 ACT_ALERT_ROLES = ("monitor", "admin")
 
 
+def can_read_alerts(user: User) -> bool:
+    return user.role in READ_ALERT_ROLES
+
+
 def require_read_alerts(user: User) -> None:
     if user.role not in READ_ALERT_ROLES:
         raise PermissionDenied(f"Người dùng '{user.username}' (vai trò {user.role}) không được xem cảnh báo.")

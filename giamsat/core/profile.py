@@ -296,7 +296,7 @@ class Profile(_Strict):
         if unit:
             return unit.name
         if code.startswith(WARD_UNIT_PREFIX):
-            return self.ward_units.name_template.format(ward=code[len(WARD_UNIT_PREFIX) :])
+            return self.ward_units.name_template.format(ward=ward_name(code[len(WARD_UNIT_PREFIX) :]))
         return code
 
     def topic(self, code: str) -> Topic | None:
@@ -392,6 +392,18 @@ def _read_yaml(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
             raise ConfigError(str(path), "extends", f"circular 'extends' through '{parent}'")
         data = _deep_merge(_read_yaml(resolve_profile_path(parent), (*seen, parent)), data)
     return data
+
+
+@lru_cache(maxsize=4096)
+def ward_name(code: str) -> str:
+    """The official name of a commune/ward ("Phường Ninh Hòa") from its code; the code itself
+    when the official list does not know it (people read names, never codes)."""
+    from vietnam_provinces import Ward
+
+    try:
+        return str(Ward.from_code(int(code)).name)
+    except Exception:  # unknown code, or not a number: show what we have
+        return code
 
 
 def load_profile(name_or_path: str | None = None) -> Profile:
