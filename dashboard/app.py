@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from giamsat.core.errors import GiamsatError, PermissionDenied
 from giamsat.core.model import utcnow
@@ -53,7 +52,7 @@ def _cookie_js(token: str | None) -> str:
 def _shim(token: str | None, clear: bool = False) -> None:
     js = _cookie_js(None) if clear else (_cookie_js(token) if token and _TOKEN.match(token) else "")
     with st.sidebar:
-        components.html(_SHIM % js, height=0)
+        st.iframe(_SHIM % js, height=1)
 
 
 def _address() -> str | None:

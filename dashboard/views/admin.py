@@ -32,6 +32,10 @@ TIERS = {
 }
 
 
+def _hours(value: float | None) -> str:
+    return fmt_number(value, 0 if float(value).is_integer() else 1) if value is not None else "không áp dụng"
+
+
 def yes_no(value: object) -> str:
     return "có" if value else "không"
 
@@ -171,8 +175,8 @@ def _profile(ctx: PageContext) -> None:
             [
                 {
                     "Mức độ": SEVERITY_LABELS[sev],
-                    "Tiếp nhận": fmt_number(p.deadlines.for_severity(sev).ack_hours, 0),
-                    "Trả lời": fmt_number(p.deadlines.for_severity(sev).answer_hours, 0),
+                    "Tiếp nhận": _hours(p.deadlines.for_severity(sev).ack_hours),
+                    "Trả lời": _hours(p.deadlines.for_severity(sev).answer_hours),
                 }
                 for sev in SEVERITIES
             ]
