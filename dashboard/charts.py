@@ -22,7 +22,8 @@ from giamsat.core.timeutil import fmt_number
 SENTIMENT_COLOURS = {"Tích cực": "#2e7d32", "Trung tính": "#9e9e9e", "Tiêu cực": "#c62828"}
 COUNT_COLOUR = "#1565c0"
 SPIKE_COLOUR = "#c62828"
-BAR_HEIGHT = 26
+BAR_HEIGHT = 28
+AXIS_ROOM = 60  # the x axis with its title, inside the chart's height
 COUNT_AXIS = {"tickMinStep": 1, "format": "d", "title": "Số tin"}
 
 
@@ -122,7 +123,8 @@ def ranked_bars(rows: list[tuple[str, int]], label: str, colour: str = COUNT_COL
     )
     bars = base.mark_bar(color=colour).encode(tooltip=[f"{label}:N", alt.Tooltip("Số tin:Q", format="d")])
     text = base.mark_text(align="left", dx=3, fontSize=11).encode(text=alt.Text("Số tin:Q", format="d"))
-    return (bars + text).properties(height=max(60, BAR_HEIGHT * len(rows)))
+    # Streamlit fits the whole chart, axes included, into the height: leave room for the axis
+    return (bars + text).properties(height=AXIS_ROOM + BAR_HEIGHT * len(rows))
 
 
 def sentiment_share(sentiment: dict[str, int], total: int) -> alt.Chart:
@@ -152,7 +154,12 @@ def sentiment_share(sentiment: dict[str, int], total: int) -> alt.Chart:
         )
     )
     text = base.mark_text(align="left", dx=3, fontSize=11).encode(text="Nhãn:N")
-    return (bars + text).properties(height=BAR_HEIGHT * 3 + 20)
+    return (bars + text).properties(height=AXIS_ROOM + BAR_HEIGHT * 3)
+
+
+def signed(diff: int) -> str:
+    """A change as Streamlit's metric reads it: "+12", "-3" (its arrow follows the sign), "0"."""
+    return "0" if diff == 0 else f"{'+' if diff > 0 else '-'}{fmt_number(abs(diff), 0)}"
 
 
 def change_text(now: int, before: int) -> str:

@@ -29,9 +29,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\uf
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones
 # Markdown, GFM tables/strikethrough, Streamlit's directives (:red[...]) and math ($) use.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&=^\"'])")
-# Streamlit turns ``:name:`` into an emoji or a Material icon inside text; a word joiner after
-# the colon keeps a stranger's text from choosing icons, invisibly.
-_COLON = re.compile(r":(?=\S)")
+# Streamlit turns ``:name:`` (and ``:material/name:``) into an emoji or an icon inside text; a word
+# joiner after the opening colon keeps a stranger's text from choosing icons, invisibly. Other
+# colons ("http://", "08:30") are left alone.
+_COLON = re.compile(r":(?=[\w/+-]+:)")
 
 
 def plain(text: object, limit: int | None = None) -> str:

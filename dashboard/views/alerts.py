@@ -283,15 +283,15 @@ def _detail(ctx: PageContext, alert_id: str) -> None:
 
 
 def _summary(ctx: PageContext, a: Alert) -> None:
-    c = st.columns(5)
+    c = st.columns(4)
     c[0].metric("Mức độ", label(SEVERITY_LABELS, a.severity))
     c[1].metric("Điểm rủi ro", fmt_number(a.risk, 2))
     c[2].metric("Số tin", len(a.item_ids))
     c[3].metric("Số nguồn", len(a.sources))
-    c[4].metric("Trạng thái", label(ALERT_STATUS_LABELS, a.status))
     topics = ", ".join(ctx.topic_name(t) for t in a.topics) or "—"
     lines = [
-        f"**Loại:** {label(ALERT_KIND_LABELS, a.kind)} · **Phân loại:** {label(CATEGORY_LABELS, a.category)}",
+        f"**Trạng thái:** {label(ALERT_STATUS_LABELS, a.status)} · **Loại:** {label(ALERT_KIND_LABELS, a.kind)}"
+        f" · **Phân loại:** {label(CATEGORY_LABELS, a.category)}",
         f"**Chủ đề:** {safe.md(topics)} · **Địa bàn:** {safe.md(', '.join(a.localities) or '—')}",
         f"**Nguồn:** {safe.md(', '.join(ctx.source_name(s) for s in a.sources[:8]) or '—')}",
         f"**Phát hiện lúc:** {fmt_datetime(a.created)} · **Cập nhật:** {fmt_datetime(a.updated)}",

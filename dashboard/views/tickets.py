@@ -207,11 +207,11 @@ def _detail(ctx: PageContext, ticket_id: str) -> None:
 
 def _summary(ctx: PageContext, t: Ticket) -> None:
     which, left = deadline(t, ctx.now)
-    c = st.columns(4)
+    c = st.columns(3)
     c[0].metric("Trạng thái", label(TICKET_STATUS_LABELS, t.status))
     c[1].metric("Mức độ", f"{SEVERITY_ICONS.get(t.severity, '')} {label(SEVERITY_LABELS, t.severity)}")
-    c[2].metric(which, left.text)
-    c[3].metric("Phân loại", label(CATEGORY_LABELS, t.category))
+    c[2].metric("Phân loại", label(CATEGORY_LABELS, t.category))
+    st.markdown(f"#### {left.icon} {which}: {left.markdown()}")
     lines = [
         f"**Chủ trì:** {safe.md(ctx.unit_name(t.lead_unit))}",
         f"**Phối hợp:** {safe.md(', '.join(ctx.unit_name(c) for c in t.co_units) or '—')}",
