@@ -95,17 +95,24 @@ def render(ctx: PageContext) -> None:
 
 def _kpis(b: Briefing) -> None:
     cols = st.columns(5)
+    # A change is a signed number against the previous period (Streamlit draws the arrow); the
+    # volume itself is neither good nor bad news, so it stays grey.
     cols[0].metric(
         "Tổng số tin",
         fmt_number(b.total, 0),
-        delta=charts.change_text(b.total, b.prev_total),
+        delta=charts.signed(b.total - b.prev_total),
         delta_color="off",
+        delta_description="so với kỳ trước",
     )
-    cols[0].caption(f"so với {fmt_number(b.prev_total, 0)} kỳ trước")
+    cols[0].caption(f"Kỳ trước: {fmt_number(b.prev_total, 0)} tin")
     neg, prev_neg = b.negative, b.prev_sentiment.get("tieu-cuc", 0)
     # more negative items is bad news: an increase is red, a fall green
     cols[1].metric(
-        "Tin tiêu cực", fmt_number(neg, 0), delta=charts.change_text(neg, prev_neg), delta_color="inverse"
+        "Tin tiêu cực",
+        fmt_number(neg, 0),
+        delta=charts.signed(neg - prev_neg),
+        delta_color="inverse",
+        delta_description="so với kỳ trước",
     )
     share = fmt_number(100 * neg / b.total, 1) if b.total else "0"
     cols[1].caption(f"chiếm {share}% tổng số tin")

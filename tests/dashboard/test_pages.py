@@ -86,7 +86,7 @@ def test_briefing_shows_kpis_charts_topics_localities_and_stories(open_app, dash
     page = texts(at)
     # a share is written as a share, a change as a change
     assert "chiếm " in page and "% tổng số tin" in page
-    assert all(not m.delta or m.delta[0] in "+-0" for m in at.metric)
+    assert all(not m.delta or m.delta[0] in "+-0" for m in at.metric), [m.delta for m in at.metric]
     assert "Sự kiện nổi bật trong kỳ" in page and "https://" in "".join(m.value for m in at.markdown)
     assert "Xã, phường được nhắc đến nhiều" in page and "Kết quả xử lý phiếu theo đơn vị" in page
     assert "rủi ro 0," not in page  # no raw scores on the leader's page
