@@ -14,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from giamsat.core.codes import EVENT_ACTION_LABELS
 from giamsat.core.errors import GiamsatError
 from giamsat.core.model import Event, Ticket, parse_dt
 from giamsat.core.timeutil import fmt_datetime
@@ -42,26 +43,7 @@ from giamsat.triage.workflow import (
 ALL_UNITS = "__all__"
 PLACE = "ticket"
 MAX_ITEMS_SHOWN = 10
-# What a person reads in the history for each recorded action.
-ACTION_LABELS = {
-    "tao": "Tạo phiếu",
-    "create": "Tạo phiếu",
-    "xac-nhan": "Xác nhận cảnh báo, tạo phiếu",
-    "chuyen-trang-thai": "Chuyển trạng thái",
-    "transition": "Chuyển trạng thái",
-    "phan-cong-lai": "Giao lại đơn vị",
-    "dieu-chinh-phan-cong": "Điều chỉnh phân công",
-    "assign": "Giao đơn vị",
-    "binh-luan": "Trao đổi",
-    "comment": "Trao đổi",
-    "leo-thang": "Nhắc hạn, báo cáo vượt cấp",
-    "escalate": "Nhắc hạn, báo cáo vượt cấp",
-    "gop-canh-bao": "Gộp thêm cảnh báo",
-    "merge": "Gộp thêm cảnh báo",
-    "tang-muc-do": "Nâng mức độ",
-    "tu-dong-dong": "Tự động đóng",
-    "kiem-tra-dinh-chinh": "Kiểm tra bài đính chính",
-}
+ACTION_LABELS = EVENT_ACTION_LABELS
 # A unit keeps its answered tickets in view: they leave the list only once closed.
 DEFAULT_STATUSES = (*OPEN_STATUSES, "da-phan-hoi")
 

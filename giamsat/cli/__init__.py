@@ -12,19 +12,22 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from giamsat import __version__
-from giamsat.cli import crawl as crawl_cli
-from giamsat.cli import triage as triage_cli
-from giamsat.context import get_context, set_context
-from giamsat.core.errors import GiamsatError
-from giamsat.crawlers.runner import load_sources_file
-from giamsat.dashboard.auth import set_password
+from giamsat.cli import vi
+
+vi.install()  # before any command is built: typer's own words in Vietnamese
+
+from giamsat.cli import crawl as crawl_cli  # noqa: E402
+from giamsat.cli import triage as triage_cli  # noqa: E402
+from giamsat.context import get_context, set_context  # noqa: E402
+from giamsat.core.errors import GiamsatError  # noqa: E402
+from giamsat.crawlers.runner import load_sources_file  # noqa: E402
+from giamsat.dashboard.auth import set_password  # noqa: E402
 
 console = Console()
 err = Console(stderr=True)
@@ -332,6 +335,15 @@ def search(
         Path | None, typer.Option("--csv", help="Xuất toàn bộ kết quả ra CSV (ghi dần).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON mỗi dòng một tin.")] = False,
+    as_: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            envvar="GIAMSAT_USER",
+            help="Tìm với quyền của người dùng này (đơn vị chỉ thấy tin thuộc phiếu của mình); "
+            "mặc định GIAMSAT_USER. Không có: quyền người quản trị máy chủ giữ tệp kho dữ liệu.",
+        ),
+    ] = None,
 ) -> None:
     """Tìm kiếm toàn văn (có dấu/không dấu, đ = d) với bộ lọc.
 
@@ -354,6 +366,11 @@ def search(
         localities=locality or [],
         order="relevance" if text else "newest",
     )
+    if as_:
+        # read as that person: the triage service puts the role's scope into the store query
+        from giamsat.triage.service import Triage
+
+        q = Triage(ctx.profile, ctx.store).scoped(triage_cli._user(as_), q)
     if csv_out:
         n = write_csv(ctx.store.iter_items(q), csv_out)
         console.print(f"Đã xuất {n} tin ra {csv_out}")
@@ -363,19 +380,32 @@ def search(
         for it in page.items:
             sys.stdout.write(json.dumps(it.to_dict(), ensure_ascii=False) + "\n")
         return
-    table = Table(title=f"{page.total} kết quả")
-    for col in ("Thời gian", "Nguồn", "Tiêu đề", "Phân loại", "Rủi ro"):
-        table.add_column(col)
-    for it in page.items:
-        enr = it.enrichment
-        table.add_row(
-            fmt_datetime(it.published or it.fetched),
-            it.source_id,
-            (it.title or it.text[:80])[:90],
-            enr.category.label if enr and enr.category else "",
-            f"{enr.risk:.2f}" if enr else "",
+    from giamsat.cli.tables import table
+    from giamsat.core.codes import CATEGORY_LABELS, SEVERITY_LABELS
+
+    def source_name(sid: str) -> str:
+        s = ctx.profile.source(sid)
+        return (s.name or sid) if s else sid
+
+    console.print(
+        table(
+            ("Thời gian", "Nguồn", "Tiêu đề", "Phân loại", "Mức độ"),
+            (
+                (
+                    fmt_datetime(it.published or it.fetched),
+                    source_name(it.source_id),
+                    it.title or it.text[:200],
+                    CATEGORY_LABELS.get(it.enrichment.category.label, "")
+                    if it.enrichment and it.enrichment.category
+                    else "",
+                    SEVERITY_LABELS.get(it.enrichment.severity or "", "") if it.enrichment else "",
+                )
+                for it in page.items
+            ),
+            flex="Tiêu đề",
+            title=f"{page.total} kết quả",
         )
-    console.print(table)
+    )
 
 
 # -- triage ----------------------------------------------------------------------------------
@@ -426,13 +456,29 @@ def users_list() -> None:
     Ví dụ: giamsat users list
     """
     ctx = get_context()
-    table = Table()
-    for col in ("Tên đăng nhập", "Họ tên", "Vai trò", "Đơn vị", "Có mật khẩu"):
-        table.add_column(col)
-    for u in ctx.profile.users:
-        has = bool((ctx.store.get_doc("users", u.username) or {}).get("password_hash") or u.password_hash)
-        table.add_row(u.username, u.name, u.role, u.unit or "", "có" if has else "chưa")
-    console.print(table)
+    from giamsat.cli.tables import table
+    from giamsat.core.codes import ROLE_LABELS
+
+    def has(u: Any) -> str:
+        doc = ctx.store.get_doc("users", u.username) or {}
+        return "có" if doc.get("password_hash") or u.password_hash else "chưa"
+
+    console.print(
+        table(
+            ("Tên đăng nhập", "Họ tên", "Vai trò", "Đơn vị", "Có mật khẩu"),
+            (
+                (
+                    u.username,
+                    u.name,
+                    ROLE_LABELS.get(u.role, u.role),
+                    ctx.profile.unit_name(u.unit) if u.unit else "—",
+                    has(u),
+                )
+                for u in ctx.profile.users
+            ),
+            flex="Họ tên",
+        )
+    )
 
 
 @users_app.command("passwd")
