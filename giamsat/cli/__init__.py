@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -68,8 +69,33 @@ def _global(
         stream=sys.stderr,
     )
     for noisy in ("scrapy", "twisted", "urllib3", "elastic_transport", "trafilatura", "htmldate", "filelock"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    if verbose:  # child processes (the crawl runs Scrapy in one) log in detail too
+        os.environ["GIAMSAT_LOG_LEVEL"] = "DEBUG"
     set_context(store=store, profile=profile)
+
+
+def _progress() -> Any:
+    """A progress bar on stderr with counts ("1.234/5.000" or "1.234 tin" when the total is
+    unknown), rate and elapsed time."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
 
 
 # -- set-up --------------------------------------------------------------------------------
@@ -191,15 +217,13 @@ def process(
     Ví dụ: giamsat process --limit 1000
     Ví dụ: giamsat process --loop   (worker, dùng cùng 'giamsat run --no-process')
     """
-    from rich.progress import Progress
-
     from giamsat.pipeline import process_pending, work_forever
 
     ctx = get_context()
     if loop:
         work_forever(ctx.profile, ctx.store, tick_seconds=tick)
         return
-    with Progress(console=err, transient=True) as progress:
+    with _progress() as progress:
         task = progress.add_task("Phân tích tin", total=limit)
         report = process_pending(
             ctx.profile, ctx.store, batch=batch, limit=limit, on_progress=lambda n: progress.advance(task, n)
@@ -275,11 +299,28 @@ def train(
 
     Ví dụ: giamsat train --out /tmp/models
     """
-    from giamsat.nlp.train import ARTIFACTS_DIR, train_all, write_model_card
+    from giamsat.nlp.train import ARTIFACTS_DIR, TRAIN_STEPS, train_all, write_model_card
 
     ctx = get_context()
     target = out or ARTIFACTS_DIR
-    meta = train_all(ctx.settings.data_dir, target, ctx.profile, store=ctx.store if use_labels else None)
+    with _progress() as progress:
+        task = progress.add_task("Huấn luyện", total=len(TRAIN_STEPS))
+        started: list[str] = []
+
+        def on_step(name: str) -> None:
+            if started:
+                progress.advance(task)
+            started.append(name)
+            progress.update(task, description=f"Huấn luyện: {name}")
+
+        meta = train_all(
+            ctx.settings.data_dir,
+            target,
+            ctx.profile,
+            store=ctx.store if use_labels else None,
+            on_step=on_step,
+        )
+        progress.update(task, completed=len(TRAIN_STEPS))
     write_model_card(meta, target)
     console.print(
         f"Đã huấn luyện phiên bản {meta['version']} ({meta['size_mb']} MB) trong {meta['seconds']} giây: {target}"
