@@ -24,7 +24,11 @@ COUNT_COLOUR = "#1565c0"
 SPIKE_COLOUR = "#c62828"
 BAR_HEIGHT = 28
 AXIS_ROOM = 60  # the x axis with its title, inside the chart's height
-COUNT_AXIS = {"tickMinStep": 1, "format": "d", "title": "Số tin"}
+
+
+def count_axis() -> alt.Axis:
+    """Whole-number ticks only: a count of items is never 0,5."""
+    return alt.Axis(tickMinStep=1, format="d", title="Số tin")
 
 
 def _count_scale(values: list[int]) -> alt.Scale:
@@ -35,13 +39,13 @@ def _count_scale(values: list[int]) -> alt.Scale:
 
 def daily_sentiment(daily: dict[str, list[tuple[date, int]]]) -> alt.Chart:
     """Stacked bars per day by sentiment; every day of the range is on the axis."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"Ngày": d.isoformat(), "Sắc thái": SENTIMENT_LABELS[code], "Số tin": n}
         for code, series in daily.items()
         for d, n in series
     ]
     frame = pd.DataFrame(rows)
-    days = sorted({r["Ngày"] for r in rows})
+    days: list[str] = sorted({str(r["Ngày"]) for r in rows})
     totals = frame.groupby("Ngày")["Số tin"].sum().tolist() if rows else [0]
     labels = {d: f"{d[8:10]}/{d[5:7]}" for d in days}
     bars = (
@@ -54,7 +58,7 @@ def daily_sentiment(daily: dict[str, list[tuple[date, int]]]) -> alt.Chart:
                 title=None,
                 axis=alt.Axis(labelAngle=0, labelExpr=_label_expr(labels), labelOverlap=False),
             ),
-            y=alt.Y("sum(Số tin):Q", stack=True, axis=alt.Axis(**COUNT_AXIS), scale=_count_scale(totals)),
+            y=alt.Y("sum(Số tin):Q", stack=True, axis=count_axis(), scale=_count_scale(totals)),
             color=alt.Color(
                 "Sắc thái:N",
                 scale=alt.Scale(domain=list(SENTIMENT_COLOURS), range=list(SENTIMENT_COLOURS.values())),
@@ -94,7 +98,7 @@ def hourly_volume(hourly: list[tuple[datetime, int]], spikes: list[datetime]) ->
     bars = base.mark_bar().encode(
         y=alt.Y(
             "Số tin:Q",
-            axis=alt.Axis(**COUNT_AXIS),
+            axis=count_axis(),
             scale=_count_scale(list(frame["Số tin"]) if len(frame) else []),
         ),
         color=alt.condition(alt.datum["Đột biến"], alt.value(SPIKE_COLOUR), alt.value(COUNT_COLOUR)),
@@ -119,7 +123,7 @@ def ranked_bars(rows: list[tuple[str, int]], label: str, colour: str = COUNT_COL
     order = [name for name, _ in rows]
     base = alt.Chart(frame).encode(
         y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
-        x=alt.X("Số tin:Q", axis=alt.Axis(**COUNT_AXIS), scale=_count_scale([n for _, n in rows])),
+        x=alt.X("Số tin:Q", axis=count_axis(), scale=_count_scale([n for _, n in rows])),
     )
     bars = base.mark_bar(color=colour).encode(tooltip=[f"{label}:N", alt.Tooltip("Số tin:Q", format="d")])
     text = base.mark_text(align="left", dx=3, fontSize=11).encode(text=alt.Text("Số tin:Q", format="d"))

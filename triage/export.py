@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE
@@ -185,7 +186,7 @@ def _set_widths(table, widths_mm: list[float], indent_mm: float = 0) -> None:  #
             cell.width = Mm(w)
 
 
-def _header(doc: Document, profile: Profile, report: Report, width_mm: float) -> None:
+def _header(doc: DocxDocument, profile: Profile, report: Report, width_mm: float) -> None:
     rep = profile.report
     table = doc.add_table(rows=1, cols=2)
     table.autofit = False
@@ -206,7 +207,7 @@ def _header(doc: Document, profile: Profile, report: Report, width_mm: float) ->
     _para(right, vn_date_line(rep.place, report.issued), 13, italic=True)
 
 
-def _footer(doc: Document, profile: Profile, width_mm: float, signature_lines: int = 5) -> None:
+def _footer(doc: DocxDocument, profile: Profile, width_mm: float, signature_lines: int = 5) -> None:
     rep = profile.report
     table = doc.add_table(rows=1, cols=2)
     table.autofit = False
@@ -227,7 +228,7 @@ def _footer(doc: Document, profile: Profile, width_mm: float, signature_lines: i
     _para(right, rep.signer_name or "." * 30, 13, bold=bool(rep.signer_name))
 
 
-def _language(doc: Document) -> None:
+def _language(doc: DocxDocument) -> None:
     """vi-VN everywhere: spelling, hyphenation and the reader's voice use Vietnamese."""
     for style in (doc.styles["Normal"], *[st for st in doc.styles if st.type == 1]):
         r_pr = style.element.get_or_add_rPr()
@@ -244,7 +245,7 @@ def _language(doc: Document) -> None:
     settings.append(theme)
 
 
-def _page_numbers(doc: Document) -> None:
+def _page_numbers(doc: DocxDocument) -> None:
     """Page numbers top centre, from the second page on (NĐ 30: not on the first page)."""
     sec = doc.sections[0]
     sec.different_first_page_header_footer = True
@@ -295,7 +296,7 @@ def _hyperlink(p: Paragraph, text: str, url: str, size: float = 12) -> None:
     p._p.append(link)
 
 
-def _opening(doc: Document, report: Report, width_mm: float) -> None:
+def _opening(doc: DocxDocument, report: Report, width_mm: float) -> None:
     if report.summary:
         _para(doc, "TÓM TẮT", 13, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, space_after=3)
         for line in report.summary:

@@ -174,7 +174,8 @@ def _split_denials(
     denies or corrects is an answer, not a negative story."""
     from giamsat.triage.briefing import is_denial
 
-    matters, denials = [], []
+    matters: list[StorySummary] = []
+    denials: list[StorySummary] = []
     for s in stories:
         head = store.get_item_by_url(s.url) if s.url else None
         src = profile.source(head.source_id) if head else None

@@ -102,15 +102,17 @@ def _users(ctx: PageContext) -> None:
             auth.lock(ctx.store, str(target), actor=ctx.user.username)
             flash(f"Đã khóa {safe.md(who(str(target)))}.")
             st.rerun()
-    locked = [r["Tên đăng nhập"] for r in rows if r["Đang khóa"] != "không"]
+    locked = [str(r["Tên đăng nhập"]) for r in rows if r["Đang khóa"] != "không"]
     with c2.form("admin_unlock"):
         st.markdown("**Mở khóa tài khoản**")
         if not locked:
             st.caption("Không có tài khoản nào đang khóa.")
-        target = st.selectbox("Người dùng", locked, key="admin_locked", format_func=who, placeholder="—")
-        if st.form_submit_button("Mở khóa", disabled=not locked) and target:
-            auth.unlock(ctx.store, str(target), actor=ctx.user.username)
-            flash(f"Đã mở khóa {safe.md(who(str(target)))}.")
+        unlock_target = st.selectbox(
+            "Người dùng", locked, key="admin_locked", format_func=who, placeholder="—"
+        )
+        if st.form_submit_button("Mở khóa", disabled=not locked) and unlock_target:
+            auth.unlock(ctx.store, str(unlock_target), actor=ctx.user.username)
+            flash(f"Đã mở khóa {safe.md(who(str(unlock_target)))}.")
             st.rerun()
 
 

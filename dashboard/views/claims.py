@@ -61,8 +61,13 @@ def render(ctx: PageContext) -> None:
             if d.get("answer_url"):
                 st.markdown(safe.link("Văn bản đính chính", d["answer_url"]))
             withdraw = ctx.can_act and not withdrawn and st.button("Thu hồi", key=f"claim_withdraw_{d['id']}")
-            if withdraw and guarded(lambda d=d: ctx.triage.withdraw_claim(ctx.user, str(d["id"]))):
-                flash(f"Đã thu hồi #{safe.md(d['id'])}.")
-                st.rerun()
+            if withdraw:
+                _withdraw(ctx, str(d["id"]))
     if len(docs) > 200:
         st.caption(f"Hiển thị 200/{len(docs)}; dùng ô lọc để thu hẹp.")
+
+
+def _withdraw(ctx: PageContext, claim_id: str) -> None:
+    if guarded(lambda: ctx.triage.withdraw_claim(ctx.user, claim_id)):
+        flash(f"Đã thu hồi #{safe.md(claim_id)}.")
+        st.rerun()

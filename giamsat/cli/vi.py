@@ -106,9 +106,10 @@ def _after(fn: Callable[..., Any], post: Callable[[Any], Any]) -> Callable[..., 
 def _family(cls: type) -> set[type]:
     """``cls``, its bases (where a method may really live) and every subclass below it."""
     out: set[type] = set(cls.__mro__[:-1])
-    todo = [cls]
+    todo: list[type] = [cls]
     while todo:
-        for sub in todo.pop().__subclasses__():
+        subs: list[type] = todo.pop().__subclasses__()
+        for sub in subs:
             if sub not in out:
                 out.add(sub)
                 todo.append(sub)
@@ -126,16 +127,16 @@ def install() -> None:
 
     for name, value in PANELS.items():
         setattr(rich_utils, name, value)
-    for cls in (click_core.Command, core.TyperCommand, core.TyperGroup):
-        if "get_usage" in cls.__dict__:
-            cls.get_usage = _after(cls.__dict__["get_usage"], vi)  # type: ignore[method-assign]
+    for command in (click_core.Command, core.TyperCommand, core.TyperGroup):
+        if "get_usage" in command.__dict__:
+            command.get_usage = _after(command.__dict__["get_usage"], vi)  # type: ignore[method-assign]
     click_core.Context.get_usage = _after(click_core.Context.get_usage, vi)  # type: ignore[method-assign]
-    for cls in _family(core.TyperOption) | _family(core.TyperArgument):
-        if "display_type" in cls.__dict__:
-            cls.display_type = _after(cls.__dict__["display_type"], _type_label)  # type: ignore[method-assign]
-    for cls in _family(exceptions.ClickException):
-        if "format_message" in cls.__dict__:
-            cls.format_message = _after(cls.__dict__["format_message"], vi)  # type: ignore[method-assign]
+    for param in _family(core.TyperOption) | _family(core.TyperArgument):
+        if "display_type" in param.__dict__:
+            setattr(param, "display_type", _after(param.__dict__["display_type"], _type_label))  # noqa: B010
+    for error in _family(exceptions.ClickException):
+        if "format_message" in error.__dict__:
+            setattr(error, "format_message", _after(error.__dict__["format_message"], vi))  # noqa: B010
 
     original = click_core.Command.get_help_option
 

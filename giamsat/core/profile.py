@@ -398,10 +398,10 @@ def _read_yaml(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
 def ward_name(code: str) -> str:
     """The official name of a commune/ward ("Phường Ninh Hòa") from its code; the code itself
     when the official list does not know it (people read names, never codes)."""
-    from vietnam_provinces import Ward
+    from vietnam_provinces import Ward, WardCode
 
     try:
-        return str(Ward.from_code(int(code)).name)
+        return str(Ward.from_code(WardCode(int(code))).name)
     except Exception:  # unknown code, or not a number: show what we have
         return code
 
