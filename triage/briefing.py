@@ -13,6 +13,8 @@ import itertools
 import re
 import statistics
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -40,6 +42,7 @@ CHANNELS = {
     "social-import": "Mạng xã hội (tệp nhập)",
     "tip": "Tin báo của cán bộ",
 }
+_POOL = ThreadPoolExecutor(max_workers=3, thread_name_prefix="giamsat-briefing")
 TITLES_FOR_TERMS = 3000  # newest titles per period read for trending terms
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Function words that make every headline's most frequent pairs; folded (no diacritics).
@@ -294,14 +297,34 @@ def build_briefing(
     chart_first = day - timedelta(days=max(days, chart_days) - 1)
     q_chart = Query(since=period(chart_first, 1)[0], until=until)
     last_day = Query(since=period(day, 1)[0], until=until)
-    daily = {
-        code: fill_days(triage.histogram_items(actor, replace(q_chart, sentiments=[code])), chart_first, day)
-        for code in SENTIMENTS
+    # Independent aggregate queries run side by side: SQLite releases the GIL while it scans and
+    # each thread has its own connection; Elasticsearch answers them in parallel anyway.
+    calls: dict[str, Callable[[], Any]] = {
+        "total": lambda: triage.count_items(actor, q),
+        "prev_total": lambda: triage.count_items(actor, prev),
+        "sentiment": lambda: dict(triage.facet_items(actor, "sentiment", q)),
+        "prev_sentiment": lambda: dict(triage.facet_items(actor, "sentiment", prev)),
+        "category": lambda: dict(triage.facet_items(actor, "category", q)),
+        "severity": lambda: dict(triage.facet_items(actor, "severity", q)),
+        "by_source": lambda: triage.facet_items(actor, "source_id", q, limit=1000),
+        "topics": lambda: triage.facet_items(actor, "topic", q, limit=20),
+        "localities": lambda: triage.facet_items(actor, "locality", q, limit=15),
+        "stories": lambda: triage.top_stories(actor, q, limit=10),
+        "sources": lambda: triage.top_reach(actor, "source_id", q, limit=10),
+        "authors": lambda: triage.top_reach(actor, "author", q, limit=10),
+        "hourly": lambda: fill_hours(triage.hourly_items(actor, last_day), day),
+        "titles_now": lambda: [i.title for i in triage.search_items(actor, q, limit=TITLES_FOR_TERMS).items],
+        "titles_prev": lambda: [
+            i.title for i in triage.search_items(actor, prev, limit=TITLES_FOR_TERMS).items
+        ],
+        "tickets": lambda: triage.list_tickets(actor, limit=100_000),
     }
-    hourly = fill_hours(triage.hourly_items(actor, last_day), day)
-    titles_now = [i.title for i in triage.search_items(actor, q, limit=TITLES_FOR_TERMS).items]
-    titles_prev = [i.title for i in triage.search_items(actor, prev, limit=TITLES_FOR_TERMS).items]
-    tickets = triage.list_tickets(actor, limit=100_000)
+    for code in SENTIMENTS:
+        calls[f"daily_{code}"] = lambda code=code: fill_days(
+            triage.histogram_items(actor, replace(q_chart, sentiments=[code])), chart_first, day
+        )
+    futures = {name: _POOL.submit(fn) for name, fn in calls.items()}
+    r = {name: f.result() for name, f in futures.items()}
     spikes: list[Alert] = []
     if access.can_read_alerts(actor):  # a unit has no alert queue, so no spike alerts either
         spikes = [a for a in triage.list_alerts(actor, kind="spike", limit=200) if since <= a.created < until]
@@ -309,24 +332,24 @@ def build_briefing(
         since=since,
         until=until,
         days=days,
-        total=triage.count_items(actor, q),
-        prev_total=triage.count_items(actor, prev),
-        sentiment=dict(triage.facet_items(actor, "sentiment", q)),
-        prev_sentiment=dict(triage.facet_items(actor, "sentiment", prev)),
-        category=dict(triage.facet_items(actor, "category", q)),
-        severity=dict(triage.facet_items(actor, "severity", q)),
-        channels=channel_counts(triage.profile, triage.facet_items(actor, "source_id", q, limit=1000)),
-        topics=triage.facet_items(actor, "topic", q, limit=20),
-        localities=triage.facet_items(actor, "locality", q, limit=15),
-        stories=triage.top_stories(actor, q, limit=10),
-        sources=triage.top_reach(actor, "source_id", q, limit=10),
-        authors=triage.top_reach(actor, "author", q, limit=10),
-        daily=daily,
-        hourly=hourly,
-        spike_hours=spike_hours(hourly),
+        total=r["total"],
+        prev_total=r["prev_total"],
+        sentiment=r["sentiment"],
+        prev_sentiment=r["prev_sentiment"],
+        category=r["category"],
+        severity=r["severity"],
+        channels=channel_counts(triage.profile, r["by_source"]),
+        topics=r["topics"],
+        localities=r["localities"],
+        stories=r["stories"],
+        sources=r["sources"],
+        authors=r["authors"],
+        daily={code: r[f"daily_{code}"] for code in SENTIMENTS},
+        hourly=r["hourly"],
+        spike_hours=spike_hours(r["hourly"]),
         spikes=spikes,
-        terms=trending_terms(titles_now, titles_prev),
-        units=unit_kpis(triage.profile, tickets, since, until, now),
+        terms=trending_terms(r["titles_now"], r["titles_prev"]),
+        units=unit_kpis(triage.profile, r["tickets"], since, until, now),
     )
 
 
