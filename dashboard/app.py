@@ -36,6 +36,13 @@ _SHIM = """<script>
     Object.defineProperty(nav, "language", {get: function () { return "vi-VN"; }, configurable: true});
     Object.defineProperty(nav, "languages", {get: function () { return ["vi-VN", "vi"]; }, configurable: true});
     w.dispatchEvent(new Event("languagechange"));
+    // Streamlit's own keyboard "skip" link is English; say it in Vietnamese
+    var tries = 0, skip = setInterval(function () {
+      w.document.querySelectorAll("a").forEach(function (a) {
+        if (a.textContent.trim() === "Skip to main content") a.textContent = "Chuyển đến nội dung chính";
+      });
+      if (++tries > 20) clearInterval(skip);
+    }, 500);
   } catch (e) {}
   %s
 })();

@@ -473,15 +473,26 @@ def report(
     date: Annotated[
         str | None, typer.Option("--date", help="Ngày (yyyy-mm-dd hoặc dd/mm/yyyy); mặc định hôm nay.")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="docx, md hoặc csv.")] = "docx",
+    fmt: Annotated[str, typer.Option("--format", help="docx, pdf (cần LibreOffice), md hoặc csv.")] = "docx",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp ghi ra.")] = None,
+    leader: Annotated[bool, typer.Option("--lanh-dao", help="Bản một trang cho lãnh đạo.")] = False,
+    as_: Annotated[
+        str | None,
+        typer.Option(
+            "--as", envvar="GIAMSAT_USER", help="Người lập (kiểm tra quyền); mặc định GIAMSAT_USER."
+        ),
+    ] = None,
 ) -> None:
-    """Lập báo cáo: điểm tin hằng ngày, báo cáo tháng/năm theo đơn vị (DOCX theo NĐ 30/2020, MD, CSV).
+    """Lập báo cáo: điểm tin hằng ngày, báo cáo tháng/năm theo đơn vị (DOCX theo NĐ 30/2020, PDF, MD, CSV).
 
     Ví dụ: giamsat report daily --date 2026-11-23 --format docx -o diem-tin.docx
+    Ví dụ: giamsat report daily --lanh-dao --format pdf -o diem-tin-lanh-dao.pdf
     """
     ctx = get_context()
-    code = triage_cli.report_cmd(ctx.profile, ctx.store, kind, date, fmt, out)
+    actor = triage_cli._user(as_) if as_ else None
+    code = triage_cli.report_cmd(
+        ctx.profile, ctx.store, kind, date, fmt, out, actor=actor, variant="leader" if leader else "full"
+    )
     raise typer.Exit(code or 0)
 
 

@@ -559,8 +559,9 @@ def report_cmd(
     out: Path | None = None,
     actor: User | None = None,
     number: int | None = None,
+    variant: str = "full",
 ) -> int:
-    """Build the daily briefing or a monthly/yearly report and write it as docx|md|csv.
+    """Build the daily briefing or a monthly/yearly report and write it as docx|pdf|md|csv.
 
     Ví dụ: giamsat report daily --date 2026-11-23 --format docx -o diem-tin.docx
     """
@@ -577,7 +578,8 @@ def report_cmd(
         day = parse_vn_date(date) if date else datetime.now(VN_TZ).date()
     except ValueError as exc:
         raise typer.BadParameter(f"ngày không hợp lệ '{date}': dùng dd/mm/yyyy hoặc yyyy-mm-dd") from exc
-    report = build_report(profile, store, kind, day, number=number)
+    reader = (Triage(profile, store), actor) if actor is not None else None
+    report = build_report(profile, store, kind, day, number=number, variant=variant, reader=reader)
     out = out or Path(f"bao-cao-{kind}-{day.isoformat()}.{fmt}")
     write_report(profile, report, fmt, out)
     console.print(f"Đã ghi {out} ({report.subtitle}; {fmt_date(report.start)} - {fmt_date(report.end)})")
