@@ -540,8 +540,11 @@ class SQLiteStore:
         if name not in ("source_id", "author"):
             raise ValueError(f"unknown reach field '{name}' (source_id or author)")
         where, args = self._where(query)
+        # Over a time range, sources by reach come from the covering index alone (migration 4);
+        # left to itself the planner picks (source_id, ts) and reads every row: 0.3 s vs 1 s.
+        hint = " INDEXED BY items_ts_stories" if name == "source_id" and query.since else ""
         sql = (
-            f"SELECT {name} AS k, count(*) AS n, sum(eng_total) AS eng FROM items "
+            f"SELECT {name} AS k, count(*) AS n, sum(eng_total) AS eng FROM items{hint} "
             f"WHERE {where} AND {name} IS NOT NULL AND {name} != '' "
             "GROUP BY k ORDER BY eng DESC, n DESC, k LIMIT ?"
         )

@@ -43,7 +43,7 @@ CHANNELS = {
     "tip": "Tin báo của cán bộ",
 }
 _POOL = ThreadPoolExecutor(max_workers=3, thread_name_prefix="giamsat-briefing")
-TITLES_FOR_TERMS = 3000  # newest titles per period read for trending terms
+TITLES_FOR_TERMS = 1500  # newest titles per period read for trending terms (0.1 s over 1M items)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Function words that make every headline's most frequent pairs; folded (no diacritics).
 _STOP = frozenset(

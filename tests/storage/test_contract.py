@@ -378,6 +378,8 @@ def test_top_reach_by_engagement(store: Store) -> None:
     )
     assert store.top_reach("author", Query()) == [("Bình", 1, 50), ("An", 2, 6)]
     assert store.top_reach("source_id", Query(), limit=1) == [("vnexpress", 1, 50)]
+    since = Query(since=T0 - timedelta(days=1), until=T0 + timedelta(days=1))  # the indexed path
+    assert store.top_reach("source_id", since) == [("vnexpress", 1, 50), ("baokhanhhoa", 3, 6)]
     with pytest.raises(ValueError):
         store.top_reach("title", Query())
 
