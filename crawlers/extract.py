@@ -237,7 +237,7 @@ def extract_article(html: str, url: str, selectors: dict[str, str] | None = None
     data = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=True, favor_precision=True
     )
-    meta: dict[str, Any] = data.as_dict() if hasattr(data, "as_dict") else dict(data or {})
+    meta: dict[str, Any] = {} if data is None else data if isinstance(data, dict) else data.as_dict()
     art.title = clean(meta.get("title") or _meta(doc, "og:title") or "".join(doc.xpath("//h1[1]//text()")))
     art.author = clean(meta.get("author") or "") or _meta(doc, "author", "article:author")
     if art.published is None and meta.get("date"):

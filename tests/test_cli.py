@@ -122,7 +122,7 @@ def test_as_defaults_from_giamsat_user(tmp_path):
     result = runner.invoke(app, ["--store", store, "alerts", "list"], env={"GIAMSAT_USER": "giamsat1"})
     assert result.exit_code == 0, result.output
     assert "0 cảnh báo" in result.output
-    refused = runner.invoke(app, ["--store", store, "alerts", "list"], env={"GIAMSAT_USER": "tnmt"})
+    refused = runner.invoke(app, ["--store", store, "alerts", "list"], env={"GIAMSAT_USER": "nnmt"})
     from giamsat.core.errors import PermissionDenied
 
     assert isinstance(refused.exception, PermissionDenied)  # main() turns it into exit code 5

@@ -9,6 +9,7 @@ plain values and are tested directly.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import statistics
@@ -319,10 +320,12 @@ def build_briefing(
         ],
         "tickets": lambda: triage.list_tickets(actor, limit=100_000),
     }
+
+    def daily(code: str) -> list[tuple[date, int]]:
+        return fill_days(triage.histogram_items(actor, replace(q_chart, sentiments=[code])), chart_first, day)
+
     for code in SENTIMENTS:
-        calls[f"daily_{code}"] = lambda code=code: fill_days(
-            triage.histogram_items(actor, replace(q_chart, sentiments=[code])), chart_first, day
-        )
+        calls[f"daily_{code}"] = functools.partial(daily, code)
     futures = {name: _POOL.submit(fn) for name, fn in calls.items()}
     r = {name: f.result() for name, f in futures.items()}
     spikes: list[Alert] = []

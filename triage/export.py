@@ -25,6 +25,7 @@ import tempfile
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -37,7 +38,7 @@ from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
 from giamsat.core.profile import Profile
-from giamsat.triage.reports import Report
+from giamsat.triage.reports import Report, recipients_of
 
 FONT = "Times New Roman"
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -161,7 +162,7 @@ def header_widths(profile: Profile, report: Report, width_mm: float) -> tuple[fl
     return left, right, size
 
 
-def _set_widths(table, widths_mm: list[float], indent_mm: float = 0) -> None:  # type: ignore[no-untyped-def]
+def _set_widths(table: Any, widths_mm: list[float], indent_mm: float = 0) -> None:
     """Fixed layout with grid and cell widths: Word and LibreOffice both honour these."""
     tbl = table._tbl
     tbl_pr = tbl.tblPr
@@ -207,8 +208,11 @@ def _header(doc: DocxDocument, profile: Profile, report: Report, width_mm: float
     _para(right, vn_date_line(rep.place, report.issued), 13, italic=True)
 
 
-def _footer(doc: DocxDocument, profile: Profile, width_mm: float, signature_lines: int = 5) -> None:
+def _footer(
+    doc: DocxDocument, profile: Profile, report: Report, width_mm: float, signature_lines: int = 5
+) -> None:
     rep = profile.report
+    recipients = recipients_of(profile, report)
     table = doc.add_table(rows=1, cols=2)
     table.autofit = False
     left_w, right_w = width_mm * 0.5, width_mm * 0.5
@@ -217,8 +221,8 @@ def _footer(doc: DocxDocument, profile: Profile, width_mm: float, signature_line
     left, right = table.rows[0].cells
     _clear_first(left)
     _para(left, "Nơi nhận:", 12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
-    for i, r in enumerate(rep.recipients):
-        end = "." if i == len(rep.recipients) - 1 else ";"
+    for i, r in enumerate(recipients):
+        end = "." if i == len(recipients) - 1 else ";"
         _para(left, f"- {r}{end}", 11, align=WD_ALIGN_PARAGRAPH.LEFT)
     _clear_first(right)
     _para(right, rep.signer_title.upper(), 13, bold=True)
@@ -375,7 +379,7 @@ def to_docx(profile: Profile, report: Report, out: Path) -> Path:
             _para(doc, "", 6)
     if not compact:
         _para(doc, "", 13)
-    _footer(doc, profile, width, signature_lines=2 if compact else 5)
+    _footer(doc, profile, report, width, signature_lines=2 if compact else 5)
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))
     return out
@@ -420,7 +424,12 @@ def to_markdown(profile: Profile, report: Report) -> str:
                     cells[0] = f"[{cells[0]}]({t.links[i]})"
                 lines.append("| " + " | ".join(cells) + " |")
             lines.append("")
-    lines += ["**Nơi nhận:**", *(f"- {r}" for r in rep.recipients), "", f"**{rep.signer_title.upper()}**"]
+    lines += [
+        "**Nơi nhận:**",
+        *(f"- {r}" for r in recipients_of(profile, report)),
+        "",
+        f"**{rep.signer_title.upper()}**",
+    ]
     if rep.signer_name:
         lines.append(f"**{rep.signer_name}**")
     return "\n".join(lines) + "\n"

@@ -32,7 +32,7 @@ class Reads(TicketActions):
         if actor.role != "unit" or not actor.unit:
             return []
         tickets: list[Ticket] = self.list_tickets(actor, limit=100_000)
-        return access.item_scope(actor, tickets)
+        return access.item_scope(actor, tickets, self.profile)
 
     def scoped(self, actor: User, query: Query) -> Query:
         """``query`` narrowed to what ``actor`` may read (an already narrower query stays so)."""

@@ -85,7 +85,8 @@ class SourceSpider(scrapy.Spider):
     def remember_validators(self, response: Response) -> None:
         etag = response.headers.get(b"ETag")
         last_modified = response.headers.get(b"Last-Modified")
-        self.pending_validators[response.meta.get("validator_url", response.request.url)] = (
+        url = response.meta.get("validator_url") or response.url
+        self.pending_validators[url] = (
             etag.decode("latin-1") if etag else None,
             last_modified.decode("latin-1") if last_modified else None,
         )
@@ -100,7 +101,7 @@ class SourceSpider(scrapy.Spider):
 
     # -- pages -> items ----------------------------------------------------------------------
     def decode(self, response: Response) -> encoding.Decoded:
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         decoded = encoding.decode(response.body, content_type)
         for w in decoded.warnings:
             self.report.warn(f"{response.url}: {w}")

@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from giamsat.core import periods
 from giamsat.core.codes import SEVERITIES, SEVERITY_LABELS
-from giamsat.core.timeutil import fmt_datetime, fmt_number
+from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, fmt_number
 from giamsat.dashboard import auth, safe
 from giamsat.dashboard.ui import ROLE_LABELS
 from giamsat.dashboard.views import PageContext, flash
@@ -144,10 +145,13 @@ def _profile(ctx: PageContext) -> None:
         pd.DataFrame(
             [
                 {
+                    "Mã": u.code,  # what the profile file and `giamsat units` use
                     "Tên": u.name,
                     "Tên ngắn": u.short or "—",
                     "Đầu mối": yes_no(u.coordinating),
+                    "Thay cho (mã cũ)": ", ".join(u.replaces) or "—",
                     "Thư điện tử": u.email or "—",
+                    "Căn cứ": u.source or "—",
                 }
                 for u in p.units
             ]
@@ -164,6 +168,7 @@ def _profile(ctx: PageContext) -> None:
                     "Chủ trì": ctx.unit_name(r.lead) if r.lead else "—",
                     "Phối hợp": ", ".join(ctx.unit_name(c) for c in r.co_units) or "—",
                     "Thêm UBND xã, phường nêu trong tin": yes_no(r.add_ward_units),
+                    "Căn cứ": r.source or "—",
                 }
                 for r in p.routing.rules
             ]
@@ -185,6 +190,25 @@ def _profile(ctx: PageContext) -> None:
         ),
         hide_index=True,
     )
+    if p.deadlines.source:
+        st.caption(f"Căn cứ: {p.deadlines.source}")
+    st.markdown("**Lịch báo cáo** (kỳ tới hạn gần nhất)")
+    today = ctx.now.astimezone(VN_TZ).date()
+    rows = []
+    for sched in p.report_calendar:
+        nxt = periods.next_due(sched.cycle, today)
+        rows.append(
+            {
+                "Mã": sched.id,
+                "Báo cáo": sched.name,
+                "Loại": periods.KIND_LABELS.get(sched.kind, sched.kind),
+                "Kỳ": f"{fmt_date(nxt.start)} - {fmt_date(nxt.end)}" if nxt else "theo vụ việc",
+                "Hạn nộp": fmt_date(nxt.due) if nxt and nxt.due else "",
+                "Nhắc trước (ngày)": ", ".join(map(str, sched.remind_days)),
+                "Căn cứ": sched.source or "",
+            }
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if p.path and Path(p.path).exists():
         with st.expander("Nội dung tệp hồ sơ (chỉ xem)"):
             st.code(Path(p.path).read_text(encoding="utf-8"), language="yaml")

@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from giamsat.core.codes import EVENT_ACTION_LABELS
+from giamsat.core.codes import EVENT_ACTION_LABELS, TICKET_ACTION_LABELS
 from giamsat.core.errors import GiamsatError
 from giamsat.core.model import Event, Ticket, parse_dt
 from giamsat.core.timeutil import fmt_datetime
@@ -43,14 +43,18 @@ from giamsat.triage.workflow import (
 ALL_UNITS = "__all__"
 PLACE = "ticket"
 MAX_ITEMS_SHOWN = 10
-ACTION_LABELS = EVENT_ACTION_LABELS
+ACTION_LABELS = {**EVENT_ACTION_LABELS, **TICKET_ACTION_LABELS}
 # A unit keeps its answered tickets in view: they leave the list only once closed.
 DEFAULT_STATUSES = (*OPEN_STATUSES, "da-phan-hoi")
 
 
 def targets_for(ctx: PageContext, ticket: Ticket) -> list[str]:
     """Statuses this user may move the ticket to (the service checks again on submit)."""
-    return [to for to in allowed_targets(ticket.status) if access.may_transition(ctx.user, ticket, to)]
+    return [
+        to
+        for to in allowed_targets(ticket.status)
+        if access.may_transition(ctx.user, ticket, to, ctx.profile)
+    ]
 
 
 def deadline(ticket: Ticket, now: datetime) -> tuple[str, Countdown]:
@@ -326,14 +330,16 @@ def _assign(ctx: PageContext, t: Ticket) -> None:
         lead = st.selectbox(
             "Đơn vị chủ trì",
             units,
-            index=units.index(t.lead_unit) if t.lead_unit in units else 0,
+            index=units.index(ctx.profile.current_unit(t.lead_unit))
+            if ctx.profile.current_unit(t.lead_unit) in units
+            else 0,
             format_func=ctx.unit_name,
             key=f"tk_{t.id}_lead",
         )
         co = st.multiselect(
             "Đơn vị phối hợp",
             units,
-            default=[c for c in t.co_units if c in units],
+            default=[c for c in dict.fromkeys(map(ctx.profile.current_unit, t.co_units)) if c in units],
             format_func=ctx.unit_name,
             key=f"tk_{t.id}_co",
             placeholder=choose(units),
@@ -355,12 +361,20 @@ def history_rows(ctx: PageContext, events: list[Event]) -> list[dict[str, str]]:
             if after and before != after
             else ""
         )
+        # Unit codes recorded in the log (possibly of dissolved units) shown by current name.
+        lead_before, lead_after = e.before.get("lead_unit"), e.after.get("lead_unit")
+        unit = ""
+        if lead_after:
+            unit = ctx.profile.unit_name(lead_after)
+            if lead_before and lead_before != lead_after:
+                unit = f"{ctx.profile.unit_name(lead_before)} → {unit}"
         rows.append(
             {
                 "Thời gian": fmt_datetime(e.at),
                 "Người thực hiện": ctx.person(e.actor),
                 "Thao tác": ACTION_LABELS.get(e.action, e.action),
                 "Trạng thái": change,
+                "Đơn vị chủ trì": unit,
                 "Ghi chú": safe.plain(e.note or "", 300),
             }
         )

@@ -8,7 +8,7 @@ reach ``giamsat.cli.main``, which prints them and exits with their code.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +18,8 @@ from rich.table import Table
 from rich.text import Text
 
 from giamsat.cli import tables
+from giamsat.context import get_context
+from giamsat.core import periods
 from giamsat.core.codes import ALERT_KIND_LABELS, ALERT_STATUS_LABELS
 from giamsat.core.errors import PermissionDenied
 from giamsat.core.model import Alert, Ticket, parse_dt
@@ -25,6 +27,8 @@ from giamsat.core.profile import Profile, User
 from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, fmt_number, parse_vn_date
 from giamsat.storage.base import Store
 from giamsat.triage import access
+from giamsat.triage.export import FORMATS, write_report
+from giamsat.triage.reports import REPORT_KINDS, build_report
 from giamsat.triage.service import SYSTEM, Triage
 from giamsat.triage.templates import sev
 from giamsat.triage.workflow import allowed_targets, label
@@ -50,8 +54,6 @@ AsJson = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON
 
 
 def _ctx() -> tuple[Profile, Store]:
-    from giamsat.context import get_context
-
     ctx = get_context()
     return ctx.profile, ctx.store
 
@@ -272,7 +274,7 @@ def alerts_confirm(
     """Xác nhận cảnh báo → tạo phiếu xử lý, giao đơn vị theo quy tắc điều phối.
 
     Ví dụ: giamsat alerts confirm cb-1a2b3c4d5e6f --as giamsat1
-    Ví dụ: giamsat alerts confirm cb-1a2b3c4d5e6f --lead so-tnmt --co-unit cong-an --note "theo chỉ đạo" --as giamsat1
+    Ví dụ: giamsat alerts confirm cb-1a2b3c4d5e6f --lead so-nnmt --co-unit cong-an --note "theo chỉ đạo" --as giamsat1
     """
     svc = _service()
     user = _user(as_)
@@ -338,8 +340,7 @@ def alerts_snooze(
 
 
 # -- tickets -----------------------------------------------------------------------------------
-def _ticket_table(tickets: list[Ticket]) -> Table:
-    profile, _ = _ctx()
+def _ticket_table(profile: Profile, tickets: list[Ticket]) -> Table:
     return tables.table(
         ("Mã", "Mức độ", "Nội dung", "Chủ trì", "Trạng thái", "Hạn trả lời"),
         (
@@ -347,7 +348,7 @@ def _ticket_table(tickets: list[Ticket]) -> Table:
                 t.id or "",
                 sev(t.severity),
                 t.title,
-                _short_unit(profile, t.lead_unit),
+                profile.unit_short(t.lead_unit),
                 label(t.status),
                 tables.short_time(t.due),
             )
@@ -355,11 +356,6 @@ def _ticket_table(tickets: list[Ticket]) -> Table:
         ),
         flex="Nội dung",
     )
-
-
-def _short_unit(profile: Profile, code: str) -> str:
-    unit = profile.unit(code)
-    return (unit.short or unit.name) if unit else profile.unit_name(code)
 
 
 @tickets_app.command("list")
@@ -377,14 +373,14 @@ def tickets_list(
 ) -> None:
     """Liệt kê phiếu (đơn vị chỉ thấy phiếu của mình).
 
-    Ví dụ: giamsat tickets list --as tnmt --status da-giao
+    Ví dụ: giamsat tickets list --as nnmt --status da-giao
     """
     svc = _service()
     tickets = svc.list_tickets(_user(as_), _csv(status), unit, overdue=overdue, limit=limit)
     if as_json:
         _print_json([t.to_dict() for t in tickets])
     else:
-        console.print(_ticket_table(tickets))
+        console.print(_ticket_table(_ctx()[0], tickets))
         console.print(f"{len(tickets)} phiếu.")
 
 
@@ -392,7 +388,7 @@ def tickets_list(
 def tickets_show(ticket_id: str, as_: AsUser, as_json: AsJson = False) -> None:
     """Xem phiếu: đơn vị, hạn, bình luận, lịch sử đầy đủ.
 
-    Ví dụ: giamsat tickets show PX-2026-0012 --as tnmt
+    Ví dụ: giamsat tickets show PX-2026-0012 --as nnmt
     """
     svc = _service()
     user = _user(as_)
@@ -428,6 +424,8 @@ def tickets_show(ticket_id: str, as_: AsUser, as_json: AsJson = False) -> None:
     if t.history:
         console.print(Text("Lịch sử xử lý (giờ Việt Nam):"))
     for e in t.history:
+        # the log keeps the codes as recorded (perhaps of a dissolved unit): the line names units
+        # through the profile, which maps an old code to the unit that replaced it
         console.print(Text("  ") + tables.event_line(profile, e))
 
 
@@ -441,11 +439,14 @@ def tickets_assign(
 ) -> None:
     """Phân công lại đơn vị (được ghi vết trước/sau).
 
-    Ví dụ: giamsat tickets assign PX-2026-0012 --lead so-tnmt --co-unit cong-an --reason "đúng thẩm quyền" --as giamsat1
+    Ví dụ: giamsat tickets assign PX-2026-0012 --lead so-nnmt --co-unit cong-an --reason "đúng thẩm quyền" --as giamsat1
     """
     t = _service().assign(_user(as_), ticket_id, lead, _csv(co_unit), reason)
+    profile, _ = _ctx()
     console.print(
-        f"{t.id}: chủ trì {t.lead_unit}, phối hợp {', '.join(t.co_units) or '-'} ({label(t.status)})"
+        f"{t.id}: chủ trì {profile.unit_name(t.lead_unit)}, phối hợp "
+        f"{', '.join(profile.unit_name(c) for c in t.co_units) or '-'} ({label(t.status)})",
+        highlight=False,
     )
 
 
@@ -472,8 +473,8 @@ def tickets_transition(
 ) -> None:
     """Chuyển trạng thái phiếu.
 
-    Ví dụ: giamsat tickets transition PX-2026-0012 dang-xac-minh --as tnmt
-    Ví dụ: giamsat tickets transition PX-2026-0012 da-phan-hoi --answer-url https://baokhanhhoa.vn/... --as tnmt
+    Ví dụ: giamsat tickets transition PX-2026-0012 dang-xac-minh --as nnmt
+    Ví dụ: giamsat tickets transition PX-2026-0012 da-phan-hoi --answer-url https://baokhanhhoa.vn/... --as nnmt
     """
     t = _service().transition(_user(as_), ticket_id, status, version, note, answer_text, answer_url)
     console.print(f"{t.id}: {label(t.status)} (phiên bản {t.version})")
@@ -491,7 +492,7 @@ def tickets_comment(
 ) -> None:
     """Thêm bình luận (và đường dẫn đính kèm) vào phiếu.
 
-    Ví dụ: giamsat tickets comment PX-2026-0012 "Đã liên hệ UBND phường" --link https://... --as tnmt
+    Ví dụ: giamsat tickets comment PX-2026-0012 "Đã liên hệ UBND phường" --link https://... --as nnmt
     """
     t = _service().comment(_user(as_), ticket_id, text, link)
     console.print(f"{t.id}: {len(t.comments)} bình luận")
@@ -550,6 +551,15 @@ def claims_list(
 
 
 # -- report -------------------------------------------------------------------------------------
+def _parse_day(text: str | None, what: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return parse_vn_date(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{what} không hợp lệ '{text}': dùng dd/mm/yyyy hoặc yyyy-mm-dd") from exc
+
+
 def report_cmd(
     profile: Profile,
     store: Store,
@@ -560,27 +570,71 @@ def report_cmd(
     actor: User | None = None,
     number: int | None = None,
     variant: str = "full",
+    date_from: str | None = None,
+    date_to: str | None = None,
+    event: str | None = None,
 ) -> int:
-    """Build the daily briefing or a monthly/yearly report and write it as docx|pdf|md|csv.
+    """Build a report and write it as docx|pdf|md|csv. ``kind``: daily, weekly, monthly, quarterly,
+    yearly, ad-hoc, or the id of an entry of the profile's reporting calendar; ``variant="leader"``
+    the one-page daily briefing.
 
     Ví dụ: giamsat report daily --date 2026-11-23 --format docx -o diem-tin.docx
     """
-    from giamsat.triage.export import FORMATS, write_report
-    from giamsat.triage.reports import REPORT_KINDS, build_report
-
-    if kind not in REPORT_KINDS:
-        raise typer.BadParameter(f"loại báo cáo: {', '.join(REPORT_KINDS)} (không phải '{kind}')")
+    if kind not in REPORT_KINDS and profile.schedule(kind) is None:
+        ids = [s.id for s in profile.report_calendar]
+        raise typer.BadParameter(
+            f"loại báo cáo: {', '.join(REPORT_KINDS)}"
+            + (f", hoặc báo cáo trong lịch của tỉnh: {', '.join(ids)}" if ids else "")
+            + f" (không phải '{kind}')"
+        )
     if fmt not in FORMATS:
         raise typer.BadParameter(f"định dạng: {', '.join(FORMATS)} (không phải '{fmt}')")
     if actor is not None:
         access.require_reports(actor)
+    day = _parse_day(date, "ngày")
+    start, end = _parse_day(date_from, "từ ngày"), _parse_day(date_to, "đến ngày")
     try:
-        day = parse_vn_date(date) if date else datetime.now(VN_TZ).date()
+        reader = (Triage(profile, store), actor) if actor is not None else None
+        report = build_report(
+            profile,
+            store,
+            kind,
+            day,
+            number=number,
+            start=start,
+            end=end,
+            event=event,
+            variant=variant,
+            reader=reader,
+        )
     except ValueError as exc:
-        raise typer.BadParameter(f"ngày không hợp lệ '{date}': dùng dd/mm/yyyy hoặc yyyy-mm-dd") from exc
-    reader = (Triage(profile, store), actor) if actor is not None else None
-    report = build_report(profile, store, kind, day, number=number, variant=variant, reader=reader)
-    out = out or Path(f"bao-cao-{kind}-{day.isoformat()}.{fmt}")
+        raise typer.BadParameter(str(exc)) from exc
+    stem = report.schedule_id or report.kind
+    out = out or Path(f"bao-cao-{stem}-{report.end.isoformat()}.{fmt}")
     write_report(profile, report, fmt, out)
-    console.print(f"Đã ghi {out} ({report.subtitle}; {fmt_date(report.start)} - {fmt_date(report.end)})")
+    due = f"; hạn nộp trước ngày {fmt_date(report.due)}" if report.due else ""
+    console.print(
+        f"Đã ghi {out} ({report.subtitle}; {fmt_date(report.start)} - {fmt_date(report.end)}{due})",
+        highlight=False,
+    )
     return 0
+
+
+def calendar_table(profile: Profile, today: date) -> Table:
+    """The reporting calendar: for each report, the period due next and its due date."""
+    table = Table(title=f"Lịch báo cáo - {profile.province.name} (tính đến {fmt_date(today)})")
+    table.add_column("Báo cáo", min_width=28, ratio=3)
+    table.add_column("Kỳ", min_width=12, ratio=1)
+    table.add_column("Hạn nộp", no_wrap=True)
+    table.add_column("Còn", justify="right", no_wrap=True)
+    table.add_column("Nhắc (ngày trước)", min_width=6)
+    for s in profile.report_calendar:
+        p = periods.next_due(s.cycle, today)
+        table.add_row(
+            f"[bold]{s.id}[/] ({periods.KIND_LABELS.get(s.kind, s.kind).lower()})\n{s.name}",
+            f"{fmt_date(p.start)} - {fmt_date(p.end)}" if p else "theo vụ việc",
+            fmt_date(p.due) if p and p.due else "",
+            f"{(p.due - today).days} ngày" if p and p.due else "",
+            ", ".join(map(str, s.remind_days)),
+        )
+    return table

@@ -357,11 +357,11 @@ def test_every_role_the_loop_reload_links_and_isolation_in_chromium(server: str,
     page.wait_text("![ảnh](http://tracker.invalid/p.png)")
     assert not page.markup_from_outside()
     page.shot("monitor-hostile-post-as-text")
-    # pick an alert that routing gives to Sở TN&MT for the rest of the cycle
+    # pick an alert that routing gives to Sở NN&MT for the rest of the cycle
     alert = next(
         a
         for a in triage.list_alerts(monitor, status=["mo"], limit=1000)
-        if route(profile, a.category, a.topics, [], a.severity).lead == "so-tnmt" and "Cát lậu" not in a.title
+        if route(profile, a.category, a.topics, [], a.severity).lead == "so-nnmt" and "Cát lậu" not in a.title
     )
     page.open(f"?page=canh-bao&alert={alert.id}")  # a deep link to an alert
     page.wait_text("Xác nhận và tạo phiếu")
@@ -369,7 +369,7 @@ def test_every_role_the_loop_reload_links_and_isolation_in_chromium(server: str,
     page.wait_text("Đã tạo phiếu")
     ticket_id = str(triage.get_alert(monitor, alert.id).ticket_id)
     body = page.text()
-    assert f"Đã tạo phiếu {ticket_id} giao Sở Tài nguyên và Môi trường chủ trì" in body
+    assert f"Đã tạo phiếu {ticket_id} giao Sở Nông nghiệp và Môi trường chủ trì" in body
     assert "Nhận xử lý" not in body and "Tạm hoãn" not in body.split("Đã tạo phiếu")[1]
     page.shot("loop-2-confirmed-where-the-eye-is", full=False)
 

@@ -81,7 +81,7 @@ def hostile(dash_store):  # type: ignore[no-untyped-def]
     (alert,) = triage.ingest([dash_store.get_item(item.id)])
     monitor = profile.user(USERS["monitor"])
     triage.add_claim(monitor, "Tin sai " + PAYLOAD, "Đính chính " + PAYLOAD, f"javascript:alert({OUTSIDE!r})")
-    ticket = triage.confirm(monitor, str(alert.id), lead="so-tnmt", note="Ghi chú " + PAYLOAD)
+    ticket = triage.confirm(monitor, str(alert.id), lead="so-nnmt", note="Ghi chú " + PAYLOAD)
     # a link staff attach on purpose stays a link (to an http page, opened only on a click)
     triage.comment(monitor, str(ticket.id), "Bình luận " + PAYLOAD, "https://stnmt.khanhhoa.gov.vn/tai-lieu")
     triage.transition(

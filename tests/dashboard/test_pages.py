@@ -117,7 +117,7 @@ def test_search_without_diacritics_and_filters(open_app, dash_store) -> None:
 
 
 def test_a_unit_searches_only_its_own_matters(open_app, dash_store) -> None:
-    """The audit's case: tnmt searched and read another unit's tip with its risk and category."""
+    """The audit's case: the land unit searched and read another unit's tip with its risk and category."""
     from giamsat.core.profile import load_profile
     from giamsat.triage.service import Triage
 
@@ -125,7 +125,7 @@ def test_a_unit_searches_only_its_own_matters(open_app, dash_store) -> None:
     triage = Triage(profile, dash_store)
     monitor = profile.user(USERS["monitor"])
     alerts = triage.list_alerts(monitor, status=["mo"], limit=1000)
-    mine = triage.confirm(monitor, alerts[0].id, lead="so-tnmt")
+    mine = triage.confirm(monitor, alerts[0].id, lead="so-nnmt")
     theirs = triage.confirm(monitor, alerts[1].id, lead="cong-an")
     at = open_app(USERS["unit"], page="tim-kiem")
     at.date_input(key="q_dates").set_value((utcnow().date() - timedelta(days=12), utcnow().date())).run()
@@ -166,7 +166,7 @@ def test_sources_page_shows_health(open_app) -> None:
 def test_claims_registry_add_and_read(open_app, dash_store) -> None:
     at = open_app(USERS["monitor"], page="bac-bo")
     at.text_area(key="claim_text").input("Khánh Hòa sắp thu hồi toàn bộ đất ven biển Cam Ranh")
-    at.text_area(key="claim_answer").input("Sở TN&MT khẳng định không có chủ trương này.")
+    at.text_area(key="claim_answer").input("Sở NN&MT khẳng định không có chủ trương này.")
     at.text_input(key="claim_url").input("https://khanhhoa.gov.vn/dinh-chinh")
     at.button(key="FormSubmitter:claim_add-Lưu").click().run()
     assert not at.exception
@@ -182,16 +182,23 @@ def test_admin_sets_a_password_and_sees_the_profile(open_app, dash_store) -> Non
     at = open_app(USERS["admin"], page="quan-tri")
     users = at.dataframe[0].value
     assert "lanhdao" in users["Tên đăng nhập"].tolist()
+    tables = [d.value for d in at.dataframe]
+    units = next(t for t in tables if "Thay cho (mã cũ)" in t.columns)
+    nnmt = units[units["Mã"] == "so-nnmt"].iloc[0]
+    assert nnmt["Thay cho (mã cũ)"] == "so-tnmt, so-nnptnt" and "45/2025" in nnmt["Căn cứ"]
+    calendar = next(t for t in tables if "Hạn nộp" in t.columns)
+    assert "nam-truyen-thong-chinh-sach" in calendar["Mã"].tolist()
     at.selectbox(key="admin_user").set_value("yte")
     at.text_input(key="admin_pw").input("mat-khau-moi-yte")
     at.text_input(key="admin_pw2").input("mat-khau-moi-yte")
     at.button(key="FormSubmitter:admin_password-Đặt mật khẩu").click().run()
-    assert any("Đã đặt mật khẩu cho Võ Thị Mai" in shown(s.value) for s in at.success)
+    assert any("Đã đặt mật khẩu cho Vũ Thị G" in shown(s.value) for s in at.success)
     assert "khanh-hoa.yaml" in texts(at)
-    assert "None" not in texts(at) and "khan" not in set(at.dataframe[-1].value["Mức độ"])
+    deadlines = next(t for t in tables if "Tiếp nhận" in t.columns)
+    assert "None" not in texts(at) and "khan" not in set(deadlines["Mức độ"])
     yte = login(open_app(page="phieu"), "yte", "mat-khau-moi-yte")
     assert not yte.exception and not yte.error
-    assert yte.sidebar.markdown[0].value.startswith("**Võ Thị Mai")
+    assert yte.sidebar.markdown[0].value.startswith("**Vũ Thị G")
 
 
 def test_idle_session_expires(open_app) -> None:

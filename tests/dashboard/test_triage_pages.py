@@ -123,10 +123,10 @@ def test_confirm_keeps_queue_and_detail_consistent(open_app, dash_store) -> None
     not exist and a confirmed alert still offered claim/snooze/confirm."""
     alert_id = _open_alerts(dash_store)[0].id
     at = open_app(USERS["monitor"], page="canh-bao", alert=alert_id)
-    ticket_id = _confirm_to(at, dash_store, alert_id, "so-tnmt")
+    ticket_id = _confirm_to(at, dash_store, alert_id, "so-nnmt")
     assert not at.error, [e.value for e in at.error]
     page = texts(at)
-    assert f"Đã tạo phiếu {ticket_id} giao Sở Tài nguyên và Môi trường chủ trì" in page
+    assert f"Đã tạo phiếu {ticket_id} giao Sở Nông nghiệp và Môi trường chủ trì" in page
     assert f"mở phiếu {ticket_id}" in page  # the confirmed alert links to its ticket
     assert not {"Nhận xử lý", "Tạm hoãn"} & {b.label for b in at.button}
     assert "Xác nhận và tạo phiếu" not in page
@@ -139,7 +139,7 @@ def test_confirm_keeps_queue_and_detail_consistent(open_app, dash_store) -> None
 def test_confirm_ticket_answer_close_cycle(open_app, dash_store) -> None:
     alert_id = _open_alerts(dash_store)[0].id
     monitor = open_app(USERS["monitor"], page="canh-bao", alert=alert_id)
-    ticket_id = _confirm_to(monitor, dash_store, alert_id, "so-tnmt")
+    ticket_id = _confirm_to(monitor, dash_store, alert_id, "so-nnmt")
 
     # confirming hands it to the lead unit at once, with an acknowledgement deadline
     monitor = open_app(USERS["monitor"], ticket=ticket_id)
@@ -176,7 +176,7 @@ def test_confirm_ticket_answer_close_cycle(open_app, dash_store) -> None:
     assert {"Đang xác minh", "Đã phản hồi", "Đã đóng"} <= {
         s.split(" → ")[-1] for s in history["Trạng thái"] if s
     }
-    assert "tnmt" not in set(history["Người thực hiện"]) and "chuyen-trang-thai" not in set(
+    assert "nnmt" not in set(history["Người thực hiện"]) and "chuyen-trang-thai" not in set(
         history["Thao tác"]
     )
 
@@ -194,7 +194,7 @@ def _transition(at: AppTest, ticket_id: str, to: str, note: str = "", answer: st
 
 def test_unit_cannot_open_another_units_ticket_by_url(open_app, dash_store) -> None:
     alert = _open_alerts(dash_store)[0]
-    ticket = _triage(dash_store).confirm(_monitor(), alert.id, lead="so-tnmt")
+    ticket = _triage(dash_store).confirm(_monitor(), alert.id, lead="so-nnmt")
     other = open_app(USERS["unit2"], ticket=ticket.id)  # Công an tỉnh
     errors = [e.value for e in other.error]
     assert errors and "không được xem phiếu" in shown(errors[0])

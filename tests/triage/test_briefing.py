@@ -53,20 +53,20 @@ def test_unit_kpis_open_overdue_and_median_time_to_answer():
     t0 = datetime(2026, 12, 1, 1, tzinfo=UTC)
     tickets = [
         Ticket(
-            id="1", lead_unit="so-tnmt", status="da-phan-hoi", created=t0, answered_at=t0 + timedelta(hours=2)
+            id="1", lead_unit="so-nnmt", status="da-phan-hoi", created=t0, answered_at=t0 + timedelta(hours=2)
         ),
         Ticket(
-            id="2", lead_unit="so-tnmt", status="da-phan-hoi", created=t0, answered_at=t0 + timedelta(hours=6)
+            id="2", lead_unit="so-nnmt", status="da-phan-hoi", created=t0, answered_at=t0 + timedelta(hours=6)
         ),
-        Ticket(id="3", lead_unit="so-tnmt", status="da-giao", created=t0, due=t0 + timedelta(hours=24)),
+        Ticket(id="3", lead_unit="so-nnmt", status="da-giao", created=t0, due=t0 + timedelta(hours=24)),
         Ticket(id="4", lead_unit="cong-an", status="da-giao", created=t0, due=t0 + timedelta(hours=48)),
     ]
     kpis = {
         k.unit: k for k in unit_kpis(profile, tickets, t0, t0 + timedelta(days=1), t0 + timedelta(hours=30))
     }
-    tnmt = kpis["so-tnmt"]
+    tnmt = kpis["so-nnmt"]
     assert (tnmt.open, tnmt.overdue, tnmt.answered, tnmt.median_hours) == (1, 1, 2, 4.0)
-    assert tnmt.name == "Sở Tài nguyên và Môi trường"
+    assert tnmt.name == "Sở Nông nghiệp và Môi trường"
     assert (kpis["cong-an"].open, kpis["cong-an"].overdue) == (1, 0)
 
 

@@ -65,7 +65,7 @@ def test_daily_reports_print_as_signed_documents(tmp_path: Path) -> None:
         first = _text(pdf, 1)
         # neither letterhead line wraps: each is whole on one printed line
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first
-        assert "SỞ THÔNG TIN VÀ TRUYỀN THÔNG" in first
+        assert profile.report.issuing_body.upper() in first
         assert "TÓM TẮT" in first and "Ghi nhận" in first
         pages = _pages(pdf)
         if variant == "leader":
