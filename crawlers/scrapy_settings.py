@@ -7,6 +7,16 @@ from typing import Any
 from giamsat.core.profile import Profile
 
 
+def _verbose() -> bool:
+    from giamsat.core.errors import ConfigError
+    from giamsat.core.settings import Settings
+
+    try:
+        return Settings.from_env().log_level.upper() == "DEBUG"
+    except ConfigError:
+        return False
+
+
 def build_settings(profile: Profile, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     c = profile.crawl
     settings: dict[str, Any] = {
@@ -36,7 +46,9 @@ def build_settings(profile: Profile, overrides: dict[str, Any] | None = None) ->
         "ITEM_PIPELINES": {"giamsat.crawlers.pipelines.StorePipeline": 300},
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
-        "LOG_LEVEL": "INFO",
+        # Scrapy's own (English) log lines only with `giamsat -v` (GIAMSAT_LOG_LEVEL=DEBUG reaches
+        # the crawl's child process); otherwise only its warnings, and the CLI prints the summary.
+        "LOG_LEVEL": "INFO" if _verbose() else "WARNING",
         "LOG_FORMATTER": "giamsat.crawlers.pipelines.QuietLogFormatter",
         "STATS_DUMP": False,
     }
