@@ -14,6 +14,15 @@ NO_OTHER_SCHEMES = {"file": None, "ftp": None, "s3": None, "data": None}
 FORCED = {"TELNETCONSOLE_ENABLED": False, "DOWNLOAD_HANDLERS": NO_OTHER_SCHEMES}
 
 
+def _verbose() -> bool:
+    from giamsat.core.errors import ConfigError
+
+    try:
+        return Settings.from_env().log_level.upper() == "DEBUG"
+    except ConfigError:
+        return False
+
+
 def build_settings(
     profile: Profile, overrides: dict[str, Any] | None = None, sources: list[Source] | None = None
 ) -> dict[str, Any]:
@@ -48,7 +57,10 @@ def build_settings(
         "GIAMSAT_PRIVATE_HOSTS": sorted(private_hosts(sources or [])),
         "ITEM_PIPELINES": {"giamsat.crawlers.pipelines.StorePipeline": 300},
         "COOKIES_ENABLED": False,
-        "LOG_LEVEL": "INFO",
+        "TELNETCONSOLE_ENABLED": False,
+        # Scrapy's own (English) log lines only with `giamsat -v` (GIAMSAT_LOG_LEVEL=DEBUG reaches
+        # the crawl's child process); otherwise only its warnings, and the CLI prints the summary.
+        "LOG_LEVEL": "INFO" if _verbose() else "WARNING",
         "LOG_FORMATTER": "giamsat.crawlers.pipelines.QuietLogFormatter",
         "STATS_DUMP": False,
     }

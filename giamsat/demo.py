@@ -194,6 +194,15 @@ def run_demo(no_dashboard: bool = False, port: int = 8501, keep: bool = False) -
     if n_items == 0 or n_alerts == 0 or n_tickets == 0:
         console.print("[red]Chạy thử không tạo đủ tin, cảnh báo và phiếu — xem nhật ký ở trên.[/]")
         return 1
+    # The demo writes its own store, not the default one: say how to reach it from the CLI.
+    console.print(
+        "Dữ liệu demo nằm trong kho riêng. Để xem bằng dòng lệnh:\n"
+        f"  export GIAMSAT_STORE={store.uri}\n"
+        "  giamsat alerts list --as giamsat1\n"
+        f"(hoặc thêm --store {store.uri} vào mỗi lệnh)",
+        markup=False,
+        highlight=False,
+    )
     if no_dashboard:
         return 0
     console.print(

@@ -258,3 +258,112 @@ def evaluate_gold(
     report.counts.update({f"gold_{k}": v for k, v in sorted(Counter(g_cat).items())})
     report.misses = dict(misses)
     return report
+
+
+# -- stories ------------------------------------------------------------------------------------
+CLUSTERS_DIR = goldset.GOLD_DIR / "clusters"
+
+
+@dataclass
+class StoryReport:
+    split: str
+    windows: dict[str, dict[str, float]] = field(default_factory=dict)  # per source: P, R, F1, n
+
+    def to_markdown(self) -> str:
+        rows = [
+            f"| {k} | {int(v['n'])} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} |"
+            for k, v in self.windows.items()
+        ]
+        head = "| windows | items | B-cubed precision | B-cubed recall | B-cubed F1 |\n|---|---|---|---|---|"
+        return f"Story grouping on the `{self.split}` windows:\n\n{head}\n" + "\n".join(rows) + "\n"
+
+
+def bcubed(gold: dict[str, str], pred: dict[str, str]) -> tuple[float, float]:
+    """B-cubed precision and recall of a clustering ``pred`` against ``gold`` (item -> cluster)."""
+    by_gold: dict[str, set[str]] = defaultdict(set)
+    by_pred: dict[str, set[str]] = defaultdict(set)
+    for i, c in gold.items():
+        by_gold[c].add(i)
+    for i, c in pred.items():
+        by_pred[c].add(i)
+    p = r = 0.0
+    for i in gold:
+        mine, theirs = by_pred[pred[i]], by_gold[gold[i]]
+        common = len(mine & theirs)
+        p += common / len(mine)
+        r += common / len(theirs)
+    return p / len(gold), r / len(gold)
+
+
+def evaluate_stories(
+    split: str = "dev",
+    data_dir: str | Path | None = None,
+    models_path: str | None = None,
+    **index_options: Any,
+) -> StoryReport:
+    """Run the pipeline's story index over each labelled window (items in stream order, with the
+    Enricher's places and entities) and score it with B-cubed against the annotator's events.
+    Baomoi windows carry no times (ids grow with time), so their items arrive one hour apart;
+    ReINTEL windows use the posts' own timestamps."""
+    from datetime import UTC, datetime, timedelta
+
+    from giamsat.core.model import parse_dt
+    from giamsat.nlp.stories import StoryIndex
+
+    plan = json.loads((CLUSTERS_DIR / "windows.json").read_text(encoding="utf-8"))
+    report = StoryReport(split=split)
+    totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for window in plan:
+        if window["split"] != split:
+            continue
+        stem = window["file"].removesuffix(".jsonl")
+        rows = [
+            json.loads(x) for x in (CLUSTERS_DIR / f"{stem}.items.jsonl").read_text("utf-8").splitlines() if x
+        ]
+        gold = {
+            r["id"]: r["event"]
+            for r in (
+                json.loads(x)
+                for x in next(CLUSTERS_DIR.glob(f"{stem}-*.jsonl")).read_text("utf-8").splitlines()
+                if x
+            )
+        }
+        records = goldset.read_records([r["id"] for r in rows], data_dir)
+        province = window["source"].split("/")[1] if "/" in window["source"] else "khanh-hoa"
+        profile = load_profile(province)
+        index = StoryIndex(**index_options)
+        enricher = Enricher(profile, None, story_index=index, models_path=models_path, entities="relevant")
+        start = datetime(2018, 1, 1, tzinfo=UTC)
+        items = []
+        for n, r in enumerate(rows):
+            when = parse_dt(r["when"]) if "T" in str(r["when"]) else start + timedelta(hours=n)
+            items.append(
+                Item(
+                    source_id="gold",
+                    url=f"gold:{r['id']}",
+                    text=records[r["id"]].text,
+                    id=r["id"],
+                    published=when,
+                )
+            )
+        pred = {}
+        for it in items:  # one at a time: the stream order is the point
+            enr = enricher.enrich_batch([it])[0]
+            pred[it.id or ""] = enr.story_id or it.id or ""
+        p, r_ = bcubed(gold, pred)
+        key = window["source"].split("/")[0]
+        totals[key][0] += p * len(gold)
+        totals[key][1] += r_ * len(gold)
+        totals[key][2] += len(gold)
+        totals["all"][0] += p * len(gold)
+        totals["all"][1] += r_ * len(gold)
+        totals["all"][2] += len(gold)
+    for key, (p_sum, r_sum, count) in totals.items():
+        p, r_ = p_sum / count, r_sum / count
+        report.windows[key] = {
+            "n": count,
+            "precision": p,
+            "recall": r_,
+            "f1": 2 * p * r_ / (p + r_) if p + r_ else 0.0,
+        }
+    return report

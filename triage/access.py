@@ -2,7 +2,8 @@
 
 * ``monitor`` - works every alert and ticket (the coordinating unit's reviewers);
 * ``leader`` - reads everything and gets reports, changes nothing but may comment (direction);
-* ``unit`` - sees and acts only on tickets where its unit leads or co-operates; no alerts;
+* ``unit`` - sees and acts only on tickets where its unit leads or co-operates; no alerts; reads
+  only the items attached to those tickets (search, export, aggregates: ``item_scope``);
 * ``admin`` - everything.
 
 Unit codes are compared through ``Profile.current_unit`` when the profile is given, so a ticket
@@ -11,6 +12,8 @@ stored with the code of a dissolved unit (``so-tnmt``) belongs to the unit that 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from giamsat.core.errors import PermissionDenied
 from giamsat.core.model import Ticket
 from giamsat.core.profile import Profile, User
@@ -18,6 +21,10 @@ from giamsat.triage.workflow import TARGET_ROLES, label
 
 READ_ALERT_ROLES = ("monitor", "leader", "admin")
 ACT_ALERT_ROLES = ("monitor", "admin")
+
+
+def can_read_alerts(user: User) -> bool:
+    return user.role in READ_ALERT_ROLES
 
 
 def require_read_alerts(user: User) -> None:
@@ -118,3 +125,20 @@ def require_admin(user: User, what: str) -> None:
         raise PermissionDenied(
             f"Người dùng '{user.username}' (vai trò {user.role}) không được {what}; chỉ quản trị (admin)."
         )
+
+
+READ_ITEM_ROLES = ("monitor", "leader", "admin")
+
+
+def reads_every_item(user: User) -> bool:
+    return user.role in READ_ITEM_ROLES
+
+
+def item_scope(user: User, tickets: Iterable[Ticket], profile: Profile | None = None) -> list[str]:
+    """The items a unit user may read: those of the tickets it can see (lead or co-unit), in
+    ticket order. Callers pass the ticket list; ``reads_every_item`` roles need no scope."""
+    seen: dict[str, None] = {}
+    for t in tickets:
+        if can_see_ticket(user, t, profile):
+            seen.update(dict.fromkeys(t.item_ids))
+    return list(seen)

@@ -7,7 +7,6 @@ reach ``giamsat.cli.main``, which prints them and exits with their code.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,14 +15,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from giamsat.cli import tables
 from giamsat.cli.output import esc, json_text, parse_day, plain
 from giamsat.context import get_context
 from giamsat.core import periods
-from giamsat.core.codes import ALERT_STATUS_LABELS
+from giamsat.core.codes import ALERT_KIND_LABELS, ALERT_STATUS_LABELS
 from giamsat.core.errors import PermissionDenied
-from giamsat.core.model import Alert, Ticket
+from giamsat.core.model import Alert, Ticket, parse_dt
 from giamsat.core.profile import Profile, User
-from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, to_local
+from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, fmt_number
 from giamsat.storage.base import Store
 from giamsat.triage import access
 from giamsat.triage.export import FORMATS, write_report
@@ -43,7 +43,15 @@ notifications_app = typer.Typer(
     help="Thông báo (e-mail, webhook) gửi không được: list, retry.", no_args_is_help=True
 )
 
-AsUser = Annotated[str, typer.Option("--as", help="Tên đăng nhập người thao tác (trong hồ sơ).")]
+AsUser = Annotated[
+    str,
+    typer.Option(
+        "--as",
+        envvar="GIAMSAT_USER",
+        show_envvar=True,
+        help="Tên đăng nhập người thao tác (trong hồ sơ); mặc định lấy từ GIAMSAT_USER.",
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")]
 
 
@@ -105,22 +113,23 @@ def _parse_when(text: str) -> datetime:
 
 
 def _alert_table(alerts: list[Alert]) -> Table:
-    table = Table(show_lines=False)
-    for col in ("Mã", "Loại", "Mức độ", "Nội dung", "Lan truyền", "Trạng thái", "Người nhận", "Cập nhật"):
-        # ids and times are what staff type or read back: never cut them
-        table.add_column(col, no_wrap=col in ("Mã", "Cập nhật"), max_width=40 if col == "Nội dung" else None)
-    for a in alerts:
-        table.add_row(
-            plain(a.id or ""),
-            plain(a.kind),
-            plain(sev(a.severity)),
-            plain(a.title, 70),
-            f"{a.reach.get('items', 0)} bài/{a.reach.get('sources', 0)} nguồn",
-            plain(ALERT_STATUS_LABELS.get(a.status, a.status)),
-            plain(a.claimed_by or ""),
-            fmt_datetime(a.updated),
-        )
-    return table
+    profile, _ = _ctx()
+    return tables.table(
+        ("Mã", "Mức độ", "Nội dung", "Số bài", "Trạng thái", "Người nhận", "Cập nhật"),
+        (
+            (
+                a.id or "",
+                sev(a.severity),
+                (f"[{ALERT_KIND_LABELS.get(a.kind, a.kind)}] " if a.kind != "risk" else "") + a.title,
+                str(a.reach.get("items", 0)),
+                ALERT_STATUS_LABELS.get(a.status, a.status),
+                tables.person(profile, a.claimed_by),
+                tables.short_time(a.updated),
+            )
+            for a in alerts
+        ),
+        flex="Nội dung",
+    )
 
 
 def _print_results(results: list[dict[str, Any]], as_json: bool) -> int:
@@ -215,28 +224,33 @@ def alerts_show(alert_id: str, as_: AsUser, as_json: AsJson = False) -> None:
     if as_json:
         _print_json({**a.to_dict(), "history": [e.to_dict() for e in history]})
         return
-    console.print(f"[bold]{esc(a.id)}[/] {esc(a.title)}", highlight=False)
-    console.print(
-        plain(
-            f"Loại: {a.kind} | Mức độ: {sev(a.severity)} | Rủi ro: {a.risk:.2f} | "
-            f"Trạng thái: {ALERT_STATUS_LABELS.get(a.status, a.status)}"
-        )
-    )
-    console.print(
-        plain(
-            f"Chủ đề: {', '.join(a.topics) or '-'} | Địa bàn: {', '.join(a.localities) or '-'} | "
-            f"Nguồn: {', '.join(a.sources[:10]) or '-'}"
-        )
-    )
-    console.print(f"Lan truyền: {a.reach.get('items', 0)} bài, {a.reach.get('sources', 0)} nguồn")
-    for r in a.reasons:
-        console.print(plain(f"  - {r}"), highlight=False)
+    profile, _ = _ctx()
+
+    def names(codes: list[str], name: Any) -> str:
+        return ", ".join(name(c) for c in codes) or "—"
+
+    lines = [
+        f"{a.id}: {a.title}",
+        f"Loại: {ALERT_KIND_LABELS.get(a.kind, a.kind)} | Mức độ: {sev(a.severity)} | "
+        f"Điểm rủi ro: {fmt_number(a.risk, 2)} | Trạng thái: {ALERT_STATUS_LABELS.get(a.status, a.status)}",
+        f"Chủ đề: {names(a.topics, lambda c: t.name if (t := profile.topic(c)) else c)} | "
+        f"Địa bàn: {', '.join(a.localities) or '—'}",
+        f"Nguồn: {names(a.sources[:10], lambda s: (x.name or s) if (x := profile.source(s)) else s)}",
+        f"Lan truyền: {a.reach.get('items', 0)} bài, {a.reach.get('sources', 0)} nguồn",
+        *(f"  - {r}" for r in a.reasons),
+    ]
     if a.claimed_by:
-        console.print(plain(f"Đang do {a.claimed_by} xử lý đến {fmt_datetime(a.claim_expires)}"))
+        lines.append(
+            f"Đang do {tables.person(profile, a.claimed_by)} xử lý đến {fmt_datetime(a.claim_expires)}"
+        )
     if a.ticket_id:
-        console.print(plain(f"Phiếu: {a.ticket_id}"))
+        lines.append(f"Phiếu: {a.ticket_id}")
+    for line in lines:
+        console.print(plain(line))
+    if history:
+        console.print(plain("Lịch sử xử lý (giờ Việt Nam):"))
     for e in history:
-        console.print(plain(f"  {fmt_datetime(e.at)} {e.actor}: {e.action} {e.note or ''}"), highlight=False)
+        console.print(plain("  ") + tables.event_line(profile, e))
 
 
 @alerts_app.command("claim")
@@ -342,22 +356,21 @@ def alerts_snooze(
 
 # -- tickets -----------------------------------------------------------------------------------
 def _ticket_table(profile: Profile, tickets: list[Ticket]) -> Table:
-    table = Table()
-    for col in ("Mã", "Mức độ", "Nội dung", "Chủ trì", "Trạng thái", "Hạn phản hồi", "Phiên bản"):
-        table.add_column(
-            col, no_wrap=col in ("Mã", "Hạn phản hồi"), max_width=40 if col == "Nội dung" else None
-        )
-    for t in tickets:
-        table.add_row(
-            plain(t.id or ""),
-            plain(sev(t.severity)),
-            plain(t.title, 60),
-            plain(profile.unit_short(t.lead_unit)),
-            plain(label(t.status)),
-            fmt_datetime(t.due),
-            str(t.version),
-        )
-    return table
+    return tables.table(
+        ("Mã", "Mức độ", "Nội dung", "Chủ trì", "Trạng thái", "Hạn trả lời"),
+        (
+            (
+                t.id or "",
+                sev(t.severity),
+                t.title,
+                profile.unit_short(t.lead_unit),
+                label(t.status),
+                tables.short_time(t.due),
+            )
+            for t in tickets
+        ),
+        flex="Nội dung",
+    )
 
 
 @tickets_app.command("list")
@@ -399,40 +412,36 @@ def tickets_show(ticket_id: str, as_: AsUser, as_json: AsJson = False) -> None:
         _print_json({**t.to_dict(), "routing": svc.routing_of(user, ticket_id)})
         return
     profile, _ = _ctx()
-    console.print(f"[bold]{esc(t.id)}[/] (phiên bản {t.version}) {esc(t.title)}", highlight=False)
-    console.print(
-        plain(f"Trạng thái: {label(t.status)} → được chuyển sang: {', '.join(allowed_targets(t.status))}")
-    )
-    co = ", ".join(profile.unit_name(c) for c in t.co_units) or "-"
-    console.print(
-        plain(
-            f"Mức độ: {sev(t.severity)} | Chủ trì: {profile.unit_name(t.lead_unit)} | Phối hợp: {co} | "
-            f"Quy tắc: {t.rule}"
-        )
-    )
-    console.print(f"Hạn tiếp nhận: {fmt_datetime(t.due_ack) or '-'} | Hạn phản hồi: {fmt_datetime(t.due)}")
-    console.print(plain(t.summary), highlight=False)
+    rule = next((r.description for r in profile.routing.rules if r.id == t.rule), t.rule) if t.rule else "—"
+    out = [
+        f"{t.id}: {t.title}",
+        f"Trạng thái: {label(t.status)} → có thể chuyển sang: "
+        + (", ".join(label(x) for x in allowed_targets(t.status)) or "—"),
+        f"Mức độ: {sev(t.severity)} | Chủ trì: {profile.unit_name(t.lead_unit)} | "
+        f"Phối hợp: {', '.join(profile.unit_name(c) for c in t.co_units) or '—'}",
+        f"Căn cứ phân công: {rule}",
+        f"Hạn tiếp nhận: {fmt_datetime(t.due_ack) or '—'} | Hạn trả lời: {fmt_datetime(t.due) or '—'}",
+        "",
+        t.summary,
+    ]
     if t.answer_text or t.answer_url:
-        console.print(plain(f"Phản hồi: {t.answer_text or ''} {t.answer_url or ''}"), highlight=False)
+        out.append(f"Trả lời: {t.answer_text or ''} {t.answer_url or ''}".rstrip())
+    for line in out:
+        console.print(plain(line))
+    if t.comments:
+        console.print(plain("Trao đổi:"))
     for c in t.comments:
-        console.print(
-            plain(
-                f"  💬 {fmt_datetime(datetime.fromisoformat(c['at']))} {c['by']}: {c['text']} {c.get('link') or ''}"
-            ),
-            highlight=False,
-        )
+        when = fmt_datetime(parse_dt(c.get("at")))
+        who = tables.person(profile, c.get("by") or c.get("actor"))
+        console.print(plain(f"  {when} — {who}: {c.get('text', '')} {c.get('link') or ''}".rstrip()))
     for a in t.attachments:
-        console.print(plain(f"  📎 {a.get('type')}: {a.get('url')} {a.get('note') or ''}"), highlight=False)
+        console.print(plain(f"  📎 {a.get('url')} {a.get('note') or ''}".rstrip()))
+    if t.history:
+        console.print(plain("Lịch sử xử lý (giờ Việt Nam):"))
     for e in t.history:
-        # the log keeps the codes as recorded (perhaps of a dissolved unit); name the current unit
-        lead = e.after.get("lead_unit")
-        unit = f" [chủ trì: {profile.unit_name(lead)}]" if isinstance(lead, str) and lead else ""
-        before = json.dumps(e.before, ensure_ascii=False, default=str)
-        after = json.dumps(e.after, ensure_ascii=False, default=str)
-        console.print(
-            plain(f"  {fmt_datetime(e.at)} {e.actor}: {e.action} {before} → {after}{unit} {e.note or ''}"),
-            highlight=False,
-        )
+        # the log keeps the codes as recorded (perhaps of a dissolved unit): the line names units
+        # through the profile, which maps an old code to the unit that replaced it
+        console.print(plain("  ") + tables.event_line(profile, e))
 
 
 @tickets_app.command("assign")
@@ -540,20 +549,22 @@ def claims_list(
     if as_json:
         _print_json(docs)
         return
-    table = Table()
-    for col in ("Mã", "Tin sai", "Trả lời", "Đường dẫn", "Ngày", "Trạng thái"):
-        table.add_column(col, no_wrap=col in ("Mã", "Ngày"))
-    for d in docs:
-        created = d.get("created")
-        table.add_row(
-            plain(d["id"]),
-            plain(d["text"], 60),
-            plain(d.get("answer") or "", 60),
-            plain(d.get("answer_url") or ""),
-            fmt_date(to_local(datetime.fromisoformat(created))) if created else "",
-            plain(d.get("status") or ""),
+    console.print(
+        tables.table(
+            ("Mã", "Tin sai", "Đính chính", "Ngày", "Trạng thái"),
+            (
+                (
+                    str(d["id"]),
+                    d.get("text", ""),
+                    d.get("answer") or "",
+                    fmt_date(parse_dt(d.get("created"))) if d.get("created") else "",
+                    "còn hiệu lực" if d.get("status", "active") == "active" else "đã thu hồi",
+                )
+                for d in docs
+            ),
+            flex="Tin sai",
         )
-    console.print(table)
+    )
 
 
 # -- notifications (the outbox; triage.notifications) ---------------------------------------------
@@ -637,12 +648,14 @@ def report_cmd(
     out: Path | None = None,
     actor: User | None = None,
     number: int | None = None,
+    variant: str = "full",
     date_from: str | None = None,
     date_to: str | None = None,
     event: str | None = None,
 ) -> int:
-    """Build a report and write it as docx|md|csv. ``kind``: daily, weekly, monthly, quarterly,
-    yearly, ad-hoc, or the id of an entry of the profile's reporting calendar.
+    """Build a report and write it as docx|pdf|md|csv. ``kind``: daily, weekly, monthly, quarterly,
+    yearly, ad-hoc, or the id of an entry of the profile's reporting calendar; ``variant="leader"``
+    the one-page daily briefing.
 
     Ví dụ: giamsat report daily --date 2026-11-23 --format docx -o diem-tin.docx
     """
@@ -660,7 +673,19 @@ def report_cmd(
     day = _parse_day(date, "--date")
     start, end = _parse_day(date_from, "--from"), _parse_day(date_to, "--to")
     try:
-        report = build_report(profile, store, kind, day, number=number, start=start, end=end, event=event)
+        reader = (Triage(profile, store), actor) if actor is not None else None
+        report = build_report(
+            profile,
+            store,
+            kind,
+            day,
+            number=number,
+            start=start,
+            end=end,
+            event=event,
+            variant=variant,
+            reader=reader,
+        )
     except ValueError as exc:
         raise typer.BadParameter(esc(exc)) from exc
     stem = report.schedule_id or report.kind

@@ -500,7 +500,7 @@ class Profile(_Strict):
         if unit:
             return unit.name
         if code.startswith(WARD_UNIT_PREFIX):
-            return self.ward_units.name_template.format(ward=code[len(WARD_UNIT_PREFIX) :])
+            return self.ward_units.name_template.format(ward=ward_name(code[len(WARD_UNIT_PREFIX) :]))
         return code
 
     def unit_short(self, code: str) -> str:
@@ -623,6 +623,18 @@ def _read_one(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(str(path), "(top level)", "a mapping of keys (province:, units:, ...)")
     return data
+
+
+@lru_cache(maxsize=4096)
+def ward_name(code: str) -> str:
+    """The official name of a commune/ward ("Phường Ninh Hòa") from its code; the code itself
+    when the official list does not know it (people read names, never codes)."""
+    from vietnam_provinces import Ward, WardCode
+
+    try:
+        return str(Ward.from_code(WardCode(int(code))).name)
+    except Exception:  # unknown code, or not a number: show what we have
+        return code
 
 
 def _provincial_in(data: dict[str, Any]) -> str | None:

@@ -87,6 +87,14 @@ class Settings:
     log_level: str = field(
         default="INFO", metadata=_doc("GIAMSAT_LOG_LEVEL", "log level of the CLI and workers (default INFO)")
     )
+    user: str | None = field(
+        default=None,
+        metadata=_doc(
+            "GIAMSAT_USER",
+            "who the CLI acts as when `--as` is not given (a username of the profile), e.g. in a "
+            "staff member's shell profile",
+        ),
+    )
     session_minutes: int = field(
         default=30,
         metadata=_doc("GIAMSAT_SESSION_MINUTES", "dashboard session idle timeout in minutes (default 30)"),
