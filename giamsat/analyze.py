@@ -33,12 +33,15 @@ from giamsat.core.model import Engagement, Enrichment, Item, parse_dt
 from giamsat.core.profile import Profile, load_profile
 from giamsat.crawlers.textfile import MAX_LINE_CHARS, iter_lines, loads, open_text
 from giamsat.nlp.enrich import Enricher
+from giamsat.nlp.stories import StoryIndex
 
 log = logging.getLogger(__name__)
 
 BATCH = 2000
 OUTPUT_KEYS = (
     "id", "language", "province", "mentions", "localities", "sentiment", "topics", "category",
+    "stance",
+    "story_id",
     "risk", "severity", "reasons", "lead_unit", "co_units", "entities",
 )  # fmt: skip
 
@@ -128,6 +131,8 @@ def to_output(item: Item, enr: Enrichment, profile: Profile) -> dict[str, Any]:
         "sentiment": _scored(enr.sentiment),
         "topics": [{"code": t.label, "score": t.score} for t in enr.topics],
         "category": _scored(enr.category),
+        "stance": _scored(enr.stance),
+        "story_id": enr.story_id,
         "risk": enr.risk,
         "severity": enr.severity,
         "reasons": enr.reasons,
@@ -187,7 +192,8 @@ def analyze_file(
 ) -> dict[str, Any]:
     """Enrich every valid line of ``in_path`` into ``out_path``; return counts and timing."""
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    enricher = Enricher(prof, None, entities=entities)
+    # events across the file, as the worker groups them (posts telling one event share a story id)
+    enricher = Enricher(prof, None, story_index=StoryIndex(), entities=entities)
     stats: dict[str, Any] = {"read": 0, "written": 0, "bad": 0, "errors": [], "notes": []}
     t0 = time.perf_counter()
     out_path = Path(out_path)

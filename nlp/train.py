@@ -41,6 +41,7 @@ from giamsat.core.profile import Profile
 from giamsat.nlp import datasets as D
 from giamsat.nlp import goldset
 from giamsat.nlp.features import Featurizer, category_matcher, fold_lower, has_diacritics, topic_lexicon_hits
+from giamsat.nlp.keyterms import build_document_frequencies, save_document_frequencies
 from giamsat.nlp.models import ARTIFACTS_DIR, LinearHead, ModelBundle, apply_category_prior
 
 log = logging.getLogger(__name__)
@@ -473,6 +474,13 @@ def train_all(
                 if sel.sum() and yd[sel].mean() >= 0.9:
                     meta["toxic_threshold"] = round(float(cut), 3)
                     break
+
+    # key terms for story grouping: document frequencies over Baomoi (145,145 leads, train-ok)
+    root = D.data_dir(Path(data_dir) if data_dir else None)
+    if root.exists():
+        table = build_document_frequencies(ex.text for ex in D.baomoi(root))
+        save_document_frequencies(table, out)
+        meta["keyterms"] = {"documents": table["documents"], "terms": len(table["df"])}  # type: ignore[arg-type]
 
     meta["version"] = datetime.now(UTC).strftime("%Y%m%d") + "." + _fingerprint(data)
     meta["trained_at"] = datetime.now(UTC).isoformat(timespec="seconds")
