@@ -45,13 +45,17 @@ _EMOJI_RANGES = (
 )
 
 
+_EMOJI_RE = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _EMOJI_RANGES) + "]")
+
+
 def is_emoji(ch: str) -> bool:
     cp = ord(ch)
     return any(lo <= cp <= hi for lo, hi in _EMOJI_RANGES)
 
 
 def find_emojis(text: str) -> list[str]:
-    return [ch for ch in text if is_emoji(ch)]
+    # one regex pass instead of a range test per character (a 20,000-character article is 20,000 tests)
+    return _EMOJI_RE.findall(text)
 
 
 def find_urls(text: str) -> list[str]:
