@@ -97,6 +97,11 @@ def pin(root: Path | None = None, sample: int = DEFAULT_SAMPLE, path: Path = GAT
         "floors": {r.name: math.floor((r.score - MARGIN) * 1000) / 1000 for r in results},
         "pinned_scores": {r.name: round(r.score, 4) for r in results},
     }
+    # Sections owned by other steps (the frozen gold test's fingerprint) survive a re-pin:
+    # re-pinning the sample floors must never unfreeze the test split.
+    if path.exists():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        gate.update({k: v for k, v in old.items() if k not in gate})
     path.write_text(json.dumps(gate, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return gate
 

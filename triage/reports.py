@@ -47,6 +47,15 @@ from giamsat.triage.workflow import severity_rank
 REPORT_KINDS = periods.KINDS  # daily, weekly, monthly, quarterly, yearly, ad-hoc
 CALENDAR_KINDS = ("daily", "weekly", "monthly", "quarterly", "yearly")
 VARIANTS = ("full", "leader")
+LEADER_STORIES = 3  # rows of the leader's one-page table
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, cut at a word boundary with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
@@ -658,7 +667,8 @@ def build_report(
         report.sections.append(_event_handling(profile, store, ev, now))
     elif variant == "leader":
         negative, _denials = _negative_stories(profile, store, q)
-        negative.tables[0].rows = [[r[0][:70], *r[1:]] for r in negative.tables[0].rows[:5]]
+        # One page whatever the titles: the three most spread stories, titles cut at a word.
+        negative.tables[0].rows = [[_cut(r[0], 70), *r[1:]] for r in negative.tables[0].rows[:LEADER_STORIES]]
         units = _tickets_period(profile, store, since, until, now)
         units.tables = []  # one page: the sentence, not the table
         report.sections = [negative, units]
