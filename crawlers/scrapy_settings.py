@@ -34,6 +34,9 @@ def build_settings(profile: Profile, overrides: dict[str, Any] | None = None) ->
             "giamsat.crawlers.middlewares.BackoffRetryMiddleware": 550,
         },
         "ITEM_PIPELINES": {"giamsat.crawlers.pipelines.StorePipeline": 300},
+        # a spider callback yields at most one item (a feed: its requests); Scrapy starts this many
+        # asyncio tasks for *every* response whatever it yields, 100 by default
+        "CONCURRENT_ITEMS": 8,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "INFO",

@@ -171,6 +171,33 @@ def _m3(db: sqlite3.Connection) -> None:
     )
 
 
+@migration(4, "indexes for text search and story queries at scale")
+def _m4(db: sqlite3.Connection) -> None:
+    # Measured on 1M items (docs/benchmarks.md, benchmarks/queries.py):
+    # * a text search checks its time window and filters for every FTS match; by rowid through
+    #   the table that is one ~2 KB row read per match (100k matches: ~0.6 s). items_rowid_cover
+    #   holds those columns in rowid order, so the FTS matches (rowid-sorted) read a narrow index;
+    # * "top stories" grouped a week of items by story reading every row for source, reach and
+    #   risk; items_ts_cover adds story_id, eng_total and risk to the time-range index, so that
+    #   query and every facet over a time range are answered from the index alone;
+    # * items_ts (a prefix of the covering index) and items_hash (no query uses it) only cost
+    #   writes: two fewer indexes keep the upsert cost the same.
+    run_script(
+        db,
+        """
+        DROP INDEX IF EXISTS items_ts;
+        DROP INDEX IF EXISTS items_hash;
+        DROP INDEX IF EXISTS items_ts_facets;
+        CREATE INDEX items_ts_cover ON items(
+            ts, kind, sentiment, category, severity, source_id, language, province, story_id, eng_total, risk
+        );
+        CREATE INDEX items_rowid_cover ON items(
+            rowid, ts, kind, sentiment, category, severity, source_id, language, province, story_id, risk
+        );
+        """,
+    )
+
+
 LATEST = MIGRATIONS[-1][0]
 
 

@@ -218,3 +218,56 @@ def test_iter_items_streams_everything(tmp_store):
 
 def test_item_ids_are_stable_across_backends():
     assert item_id_for("https://a/1") == item_id_for("https://a/1") != item_id_for("https://a/2")
+
+
+def test_raw_page_built_elsewhere_is_stored_as_is(tmp_store):
+    from giamsat.core.model import RawPage
+
+    payload = b"<html><body>" + "Khánh Hòa ".encode() * 500 + b"</body></html>"
+    it = _item(4)
+    tmp_store.upsert_items([it], raw={it.key: RawPage.of(payload)})
+    assert it.raw_ref == RawPage.of(payload).ref
+    assert tmp_store.get_raw(it.raw_ref) == payload
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_text_search_pages_match_a_plain_sort(tmp_store, many):
+    """Text search takes one of two plans by the number of matches (a walk of the time index, or a
+    sort of the matches from the rowid-ordered index); both must give exactly the plain order."""
+    import random
+
+    rnd = random.Random(5)
+    n = 2600 if many else 300
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    items = [
+        _item(
+            i,
+            title=f"Tin {i}",
+            text=("sạt lở " if i % 10 else "") + "mưa lớn ở Nha Trang",
+            published=start + timedelta(minutes=rnd.randrange(60 * 24 * 60)),
+            source_id=f"src-{i % 3}",
+        )
+        for i in range(n)
+    ]
+    tmp_store.upsert_items(items)
+    since, until = start + timedelta(days=5), start + timedelta(days=55)
+    in_window = [i for i in items if since <= i.published < until]
+    for text, order, sources in (
+        ("nha trang", "newest", []),
+        ("nha trang", "oldest", []),
+        ("sat lo", "newest", ["src-0", "src-1"]),
+    ):
+        q = Query(text=text, since=since, until=until, order=order, source_ids=sources)
+        expected = [
+            i
+            for i in in_window
+            if (text == "nha trang" or "sạt lở" in i.text) and (not sources or i.source_id in sources)
+        ]
+        if text == "nha trang":  # the dense plan is taken above 2,000 matches
+            assert (len(expected) > 2000) == many
+        expected.sort(key=lambda i: (i.published, tmp_store.db.execute(
+            "SELECT rowid FROM items WHERE id = ?", (i.id,)).fetchone()[0]), reverse=order == "newest")  # fmt: skip
+        for offset in (0, 40):
+            page = tmp_store.search(q, limit=25, offset=offset)
+            assert page.total == len(expected) == tmp_store.count(q)
+            assert [i.id for i in page.items] == [i.id for i in expected[offset : offset + 25]]
