@@ -267,12 +267,24 @@ def _headings(doc: HtmlElement) -> list[tuple[str, str]]:
         if not text or len(text) > 250:
             continue
         nxt = h.getnext()
-        while nxt is not None and not clean(nxt.text_content() if isinstance(nxt.tag, str) else ""):
+        while nxt is not None and not (isinstance(nxt.tag, str) and _start(nxt)):
             nxt = nxt.getnext()
         if nxt is None:
             continue
-        out.append((text, fold(clean(nxt.text_content())[:40])))
+        out.append((text, fold(_start(nxt)[:40])))
     return out
+
+
+def _start(el: HtmlElement, chars: int = 80) -> str:
+    """The first ``chars`` characters of an element's text, without reading all of it: the block
+    after a heading is often a container holding the rest of the page."""
+    parts, n = [], 0
+    for piece in el.itertext():
+        parts.append(piece)
+        n += len(piece)
+        if n >= chars:
+            break
+    return clean("".join(parts))
 
 
 def _is_junk_line(line: str) -> bool:

@@ -65,9 +65,14 @@ def extract_page(
     province: bool = False,
 ) -> Page:
     """Everything CPU-bound about one fetched page, in whichever process runs it."""
-    decoded = encoding.decode(body, content_type)
+    decoded = encoding.decode(body, content_type, legacy=False)
     art = extract_article(decoded.text, url, selectors)
-    page = Page(art, decoded.encoding, decoded.legacy_font, list(decoded.warnings), RawPage.of(body))
+    page = Page(art, decoded.encoding, None, list(decoded.warnings), RawPage.of(body))
+    # legacy fonts are looked for in the article itself: scanning the whole page took longer than
+    # extracting it (a TCVN3 or VNI article is such in its own text)
+    page.legacy_font = encoding.detect_legacy_font(f"{art.title}\n{art.text}")
+    if page.legacy_font:
+        page.warnings.append(encoding.legacy_warning(page.legacy_font))
     if art.has_text and art.title:  # the Item gets this title, so item_text() is the same string
         probe = Item(source_id="", url=url, title=art.title, text=art.text)
         page.language = detect_language(probe)
