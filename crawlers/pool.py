@@ -25,10 +25,12 @@ Why these choices:
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +55,7 @@ class Page:
     about_province: bool | None = None  # only asked for national-scope sources
 
 
+log = logging.getLogger(__name__)
 _PROFILE: Profile | None = None  # the crawl's profile, inherited by the forked workers
 
 
@@ -127,10 +130,18 @@ class ExtractionPool:
         *,
         province: bool = False,
     ) -> Page:
-        if self._executor is None:
-            return extract_page(body, content_type, url, selectors, province=province)
-        future = self._executor.submit(extract_page, body, content_type, url, selectors, province=province)
-        return await _on_reactor(future)
+        if self._executor is not None:
+            try:
+                future = self._executor.submit(
+                    extract_page, body, content_type, url, selectors, province=province
+                )
+                return await _on_reactor(future)
+            except BrokenProcessPool:
+                # a worker died (killed, out of memory): the crawl goes on in this process
+                log.warning("tiến trình trích xuất bị dừng; trích xuất tiếp trong tiến trình thu thập")
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = None
+        return extract_page(body, content_type, url, selectors, province=province)
 
     def close(self) -> None:
         if self._executor is not None:

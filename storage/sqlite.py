@@ -21,6 +21,7 @@ import uuid
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -494,12 +495,7 @@ class SQLiteStore:
             sql = f"SELECT * FROM items WHERE {where} ORDER BY {self._order(query)} LIMIT ? OFFSET ?"
             rows = self.db.execute(sql, [*args, limit, offset]).fetchall()
             return Page(items=[self._row_to_item(r) for r in rows], total=total)
-        # Text: the FTS matches arrive in rowid order and are checked against the window and
-        # filters in items_rowid_cover (migration 4), never in the wide rows.
-        total = self.db.execute(
-            f"SELECT count(*) FROM items INDEXED BY items_rowid_cover WHERE {where}", args
-        )
-        total = total.fetchone()[0]
+        total = self._count_text(match, query)
         if query.order == "relevance":
             sql = (
                 "SELECT items.rowid FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
@@ -525,10 +521,22 @@ class SQLiteStore:
         by_rowid = {r["rowid"]: r for r in rows.fetchall()}
         return [self._row_to_item(by_rowid[i]) for i in rowids if i in by_rowid]
 
+    def _count_text(self, match: str, query: Query) -> int:
+        """FTS matches (they come in rowid order) joined to items_rowid_cover (migration 4): the time
+        window and filters are read from that narrow index, never from the wide rows."""
+        rest, args = self._where(replace(query, text=None))
+        sql = (
+            "SELECT count(*) FROM items_fts JOIN items INDEXED BY items_rowid_cover "
+            f"ON items.rowid = items_fts.rowid WHERE items_fts MATCH ? AND {rest}"
+        )
+        return int(self.db.execute(sql, [match, *args]).fetchone()[0])
+
     def count(self, query: Query) -> int:
+        match = fts_query(query.text) if query.text else None
+        if match is not None:
+            return self._count_text(match, query)
         where, args = self._where(query)
-        index = " INDEXED BY items_rowid_cover" if query.text and fts_query(query.text) else ""
-        return int(self.db.execute(f"SELECT count(*) FROM items{index} WHERE {where}", args).fetchone()[0])
+        return int(self.db.execute(f"SELECT count(*) FROM items WHERE {where}", args).fetchone()[0])
 
     def iter_items(self, query: Query, batch: int = 1000) -> Iterator[Item]:
         # Keyset pagination on rowid: constant memory and no OFFSET scans, whatever the size.
