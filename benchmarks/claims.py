@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from giamsat.nlp.claims import ClaimMatcher
+from giamsat.nlp.claim_matcher import ClaimMatcher
 
 CASES = [
     json.loads(x)

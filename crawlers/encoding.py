@@ -127,25 +127,25 @@ def decode(body: bytes, content_type: str | None = None, *, legacy: bool = True)
     for how, name in declared:
         if not name:
             continue
-        codec = _codec(name)
-        if codec is None:
+        found = _codec(name)
+        if found is None:
             warnings.append(f"bảng mã khai báo không hợp lệ ({how}: {name})")
             continue
-        text = _try(body, codec)
-        if text is None:
+        attempt = _try(body, found)
+        if attempt is None:
             warnings.append(f"bảng mã khai báo sai ({how}: {name}): không giải mã được")
             continue
-        if codec == "cp1252" and _try(body, "utf-8") is not None and _vi_score(body.decode("utf-8")) > 0:
+        if found == "cp1252" and _try(body, "utf-8") is not None and _vi_score(body.decode("utf-8")) > 0:
             # a UTF-8 page mislabelled latin-1: the UTF-8 reading is the Vietnamese one
             warnings.append(f"bảng mã khai báo sai ({how}: {name}): trang là UTF-8")
             return _finish(body.decode("utf-8"), "utf-8", "utf-8", warnings, legacy)
-        return _finish(text, codec, how, warnings, legacy)
+        return _finish(attempt, found, how, warnings, legacy)
 
-    text = _try(body, "utf-8")
-    if text is not None:
+    as_utf8 = _try(body, "utf-8")
+    if as_utf8 is not None:
         if not any(n for _, n in declared):
             warnings.append("không khai báo bảng mã; đọc là UTF-8")
-        return _finish(text, "utf-8", "utf-8", warnings, legacy)
+        return _finish(as_utf8, "utf-8", "utf-8", warnings, legacy)
 
     # Undeclared legacy bytes: compare Windows-Vietnamese with the detector's best guess.
     guess = charset_normalizer.from_bytes(body).best()

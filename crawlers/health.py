@@ -52,9 +52,9 @@ def compute_status(
     per_day: dict[str, int] = doc.get("items_per_day") or {}
     today = now.astimezone(ZoneInfo(tz)).date()
     history = [per_day.get((today - timedelta(days=d)).isoformat(), 0) for d in range(1, HISTORY_DAYS + 1)]
-    first = doc.get("first_seen")
+    first = parse_dt(doc.get("first_seen"))
     if first:  # days before the source existed are not "zero items"
-        age_days = (today - parse_dt(first).astimezone(ZoneInfo(tz)).date()).days
+        age_days = (today - first.astimezone(ZoneInfo(tz)).date()).days
         history = history[: max(age_days, 0)]
     usual = statistics.median(history) if history else 0
     today_count = per_day.get(today.isoformat(), 0)

@@ -84,8 +84,9 @@ class StorePipeline:
 class QuietLogFormatter(logformatter.LogFormatter):
     """Do not log every scraped item (article text) at DEBUG: logs stay readable."""
 
-    def scraped(self, item: Any, response: Any, spider: Any) -> logformatter.LogFormatterResult:  # type: ignore[override]
+    def scraped(self, item: Any, response: Any, spider: Any) -> logformatter.LogFormatterResult:
         result = super().scraped(item, response, spider)
         result["msg"] = "Scraped from %(src)s"
-        result["args"] = {"src": result["args"].get("src")}
+        args = result["args"]
+        result["args"] = {"src": args.get("src") if isinstance(args, dict) else None}
         return result

@@ -23,6 +23,7 @@ from giamsat.core.errors import ConfigError
 from giamsat.core.profile import Profile, Source
 from giamsat.crawlers import health
 from giamsat.crawlers.report import CrawlReport
+from giamsat.crawlers.social.importer import import_directory, import_file
 from giamsat.crawlers.spiders import SPIDERS
 from giamsat.crawlers.tips import add_tip  # re-exported: the runner is the crawl API the CLI and tests use
 from giamsat.storage.base import Store
@@ -114,8 +115,6 @@ def _crawl_round(
     if spiders:
         report.merge(run_child(profile, store, spiders, settings=settings, progress=progress))
     for source in imports:
-        from giamsat.crawlers.social.importer import import_directory
-
         report.merge(import_directory(store, profile, source))
     health.record_run(store, profile, sources, report)
     return report
@@ -191,6 +190,4 @@ def read_report(path: Path, sources: list[Source], returncode: int | None) -> Cr
 def import_social_export(
     store: Store, profile: Profile, path: str | Path, fmt: str | None = None, source_id: str = "import"
 ) -> CrawlReport:
-    from giamsat.crawlers.social.importer import import_file
-
     return import_file(store, profile, Path(path), fmt=fmt, source_id=source_id)

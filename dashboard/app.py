@@ -17,7 +17,7 @@ from giamsat.dashboard.ui import ROLE_LABELS, error_message
 from giamsat.dashboard.views import PageContext, pages_for, show_flashes
 
 
-def _login_form(profile, store) -> None:  # type: ignore[no-untyped-def]
+def _login_form(profile, store) -> None:
     st.title("Hệ thống giám sát thông tin")
     st.caption(f"{profile.report.issuing_body} — {profile.report.parent_body}")
     with st.form("login"):
@@ -35,7 +35,7 @@ def _login_form(profile, store) -> None:  # type: ignore[no-untyped-def]
         st.rerun()
 
 
-def _current_user(profile) -> User | None:  # type: ignore[no-untyped-def]
+def _current_user(profile) -> User | None:
     username = st.session_state.get("username")
     if not username:
         return None

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -116,7 +117,7 @@ def briefing(uri: str, p: dict[str, Any], prev: dict[str, Any], chart: dict[str,
         "stories": lambda: store.top_stories(_last_days(q, STORY_DAYS), limit=10),
     }
     for code in SENTIMENTS:
-        calls[f"hist_{code}"] = lambda code=code: store.histogram(replace(q_chart, sentiments=[code]))
+        calls[f"hist_{code}"] = partial(store.histogram, replace(q_chart, sentiments=[code]))
     out = run_parallel(calls)
     first, last = q.since, q.until
     out["sentiment"] = [

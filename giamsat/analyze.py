@@ -41,8 +41,10 @@ def parse_line(line: str, lineno: int) -> Item:
     """One input line -> Item, or ``BadLine`` saying what is wrong."""
     try:
         obj = json.loads(line)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise BadLine(f"dòng {lineno}: không phải JSON hợp lệ ({exc.msg})") from None
+    except ValueError as exc:  # e.g. an integer too long to convert
+        raise BadLine(f"dòng {lineno}: không phải JSON hợp lệ ({exc})") from None
     if not isinstance(obj, dict):
         raise BadLine(f"dòng {lineno}: cần một đối tượng JSON {{...}}")
     if obj.get("id") in (None, ""):
@@ -54,7 +56,8 @@ def parse_line(line: str, lineno: int) -> Item:
         published = parse_dt(obj.get("published"))
     except (TypeError, ValueError):
         raise BadLine(f"dòng {lineno}: 'published' không phải thời điểm ISO 8601") from None
-    eng = obj.get("engagement") if isinstance(obj.get("engagement"), dict) else {}
+    raw_eng = obj.get("engagement")
+    eng: dict[str, Any] = raw_eng if isinstance(raw_eng, dict) else {}
     return Item(
         source_id=str(obj.get("source") or "analyze"),
         url=f"analyze:{obj['id']}",

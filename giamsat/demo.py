@@ -22,9 +22,17 @@ from platformdirs import user_data_dir
 from rich.console import Console
 from rich.table import Table
 
+from giamsat.context import set_context
 from giamsat.core.profile import Profile, Source, load_profile
 from giamsat.core.resources import package_path
 from giamsat.core.settings import Settings
+from giamsat.crawlers.runner import crawl, import_social_export
+from giamsat.crawlers.scrapy_settings import FAST
+from giamsat.dashboard.auth import set_password
+from giamsat.pipeline import process_pending
+from giamsat.serve import serve_dashboard
+from giamsat.storage.base import Query
+from giamsat.triage.service import Triage
 
 DEMO_SITE = package_path("demo_site")
 DEMO_PASSWORD = "giamsat-demo"  # printed for the demo only; real deployments use `giamsat users passwd`
@@ -59,8 +67,6 @@ def demo_store_uri() -> str:
 
 def simulate_officer(profile: Profile, store, limit: int = 12) -> Counter:
     """Confirm the riskiest open alerts as the monitoring officer would, so tickets exist."""
-    from giamsat.triage.service import Triage
-
     triage = Triage(profile, store)
     officer = profile.user(DEMO_OFFICER)
     opened: Counter = Counter()
@@ -69,6 +75,8 @@ def simulate_officer(profile: Profile, store, limit: int = 12) -> Counter:
     alerts = [a for a in triage.list_alerts(officer, status=["mo"]) if a.kind in ("risk", "watch")]
     alerts.sort(key=lambda a: -a.risk)
     for alert in alerts[:limit]:
+        if alert.id is None:  # listed alerts always have ids; keeps the type checker honest
+            continue
         triage.claim(officer, alert.id)
         ticket = triage.confirm(officer, alert.id, note="Xác nhận trong chạy thử (demo)")
         opened[ticket.lead_unit] += 1
@@ -76,12 +84,6 @@ def simulate_officer(profile: Profile, store, limit: int = 12) -> Counter:
 
 
 def run_demo(no_dashboard: bool = False, port: int = 8501, keep: bool = False) -> int:
-    from giamsat.context import set_context
-    from giamsat.crawlers.runner import crawl, import_social_export
-    from giamsat.crawlers.scrapy_settings import FAST
-    from giamsat.dashboard.auth import set_password
-    from giamsat.pipeline import process_pending
-
     t0 = time.monotonic()
     settings = Settings.from_env()
     store_uri = settings.demo_store or demo_store_uri()
@@ -117,30 +119,35 @@ def run_demo(no_dashboard: bool = False, port: int = 8501, keep: bool = False) -
     for user in profile.users:
         set_password(store, user.username, DEMO_PASSWORD)
 
-    from giamsat.storage.base import Query
-
     n_items = store.count(Query())
     n_alerts = store.count_docs("alerts")
     n_tickets = store.count_docs("tickets")
-    by_unit = Counter(t.get("lead_unit") for t in store.find_docs("tickets", limit=10_000))
+    by_unit = Counter(
+        profile.current_unit(t.get("lead_unit") or "") for t in store.find_docs("tickets", limit=10_000)
+    )
     table = Table(title=f"Kết quả chạy thử ({time.monotonic() - t0:.0f} giây)")
     table.add_column("Chỉ số")
     table.add_column("Giá trị", justify="right")
     table.add_row("Tin đã lưu", str(n_items))
     table.add_row("Tin đã phân tích", str(result.enriched))
+    table.add_row("Tin lỗi khi phân tích", str(result.failed))
     table.add_row("Cảnh báo", str(n_alerts))
     table.add_row("Phiếu xử lý", str(n_tickets))
     for unit, n in by_unit.most_common():
         table.add_row(f"  chủ trì: {profile.unit_name(unit or '')}", str(n))
     console.print(table)
-    print(f"items={n_items} alerts={n_alerts} tickets={n_tickets} units={len(by_unit)}", flush=True)
+    print(
+        f"items={n_items} failed={result.failed} alerts={n_alerts} tickets={n_tickets} units={len(by_unit)}",
+        flush=True,
+    )
+    if result.failed:
+        console.print("[red]Một số tin không phân tích được — xem nhật ký ở trên.[/]")
+        return 1
     if n_items == 0 or n_alerts == 0 or n_tickets == 0:
         console.print("[red]Chạy thử không tạo đủ tin, cảnh báo và phiếu — xem nhật ký ở trên.[/]")
         return 1
     if no_dashboard:
         return 0
-    from giamsat.serve import serve_dashboard
-
     console.print(
         f"Đăng nhập bảng điều khiển bằng một trong các tài khoản {', '.join(u.username for u in profile.users)}"
         f" — mật khẩu demo: [bold]{DEMO_PASSWORD}[/]"

@@ -18,7 +18,11 @@ from typing import Any
 
 from giamsat.core.model import Enrichment, Item, utcnow
 from giamsat.core.profile import Profile, Source
+from giamsat.crawlers.runner import crawl
+from giamsat.nlp.enrich import Enricher
+from giamsat.nlp.stories import StoryIndex
 from giamsat.storage.base import Store
+from giamsat.triage.service import Triage
 
 log = logging.getLogger("giamsat.pipeline")
 
@@ -56,9 +60,6 @@ def process_pending(
     limit: int | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ProcessReport:
-    from giamsat.nlp.enrich import Enricher
-    from giamsat.triage.service import Triage
-
     report = ProcessReport()
     index = load_story_index(store)
     enricher = Enricher(profile, store, story_index=index, story_stats=_story_stats_from(store))
@@ -88,12 +89,11 @@ def process_pending(
 
 
 STORY_WINDOW_HOURS = 24.0
+REPLAY_EVERY_SECONDS = 300.0  # how often a worker re-sends writes the cluster refused (giamsat es replay)
 
 
 def load_story_index(store: Store) -> Any:
     """The incremental near-duplicate index survives restarts as a document in the store."""
-    from giamsat.nlp.stories import StoryIndex
-
     doc = store.get_doc("state", "story-index")
     if doc and doc.get("data"):
         try:
@@ -157,15 +157,33 @@ def work_forever(
     profile: Profile, store: Store, tick_seconds: float = 5.0, max_cycles: int | None = None
 ) -> None:
     """The worker: enrich and triage what the crawler stored, then escalations and the outbox."""
-    from giamsat.triage.service import Triage
-
     with _StopFlag() as stop:
         triage = Triage(profile, store)
         cycles = 0
+        last_replay: float | None = None
         while not stop.set and (max_cycles is None or cycles < max_cycles):
             cycles += 1
+            if last_replay is None or time.monotonic() - last_replay >= REPLAY_EVERY_SECONDS:
+                replay_failed_writes(store)
+                last_replay = time.monotonic()
             _work_once(profile, store, triage)
             _sleep_until(stop, tick_seconds)
+
+
+def replay_failed_writes(store: Store) -> None:
+    """Re-send writes the store queued after a refusal (Elasticsearch); a newer stored revision
+    always wins over a queued one. Never stops the worker."""
+    try:
+        if not store.failed_writes().count:
+            return
+        report = store.replay_failed_writes()
+        if report.sent or report.superseded or report.failed:
+            log.info(
+                "retry queue: %d written, %d superseded by newer data, %d still failing",
+                report.sent, report.superseded, report.failed,
+            )  # fmt: skip
+    except Exception:
+        log.exception("replaying the retry queue failed; it stays queued")
 
 
 def due_sources(profile: Profile, store: Store, now: datetime) -> list[Source]:
@@ -193,9 +211,6 @@ def run_forever(
 
     With ``process=False`` it only crawls: a separate worker (``work_forever``) enriches and
     triages, so the two never race on the same items or the story index."""
-    from giamsat.crawlers.runner import crawl
-    from giamsat.triage.service import Triage
-
     with _StopFlag() as stop:
         triage = Triage(profile, store)
         pool = sources if sources is not None else profile.sources

@@ -29,10 +29,15 @@ from typing import Any
 
 from giamsat.core.model import Enrichment, Entity, Item, Scored, item_text, utcnow
 from giamsat.core.profile import Profile
-from giamsat.nlp.claims import ClaimMatcher, claims_list
+from giamsat.nlp.claim_matcher import ClaimMatcher
+from giamsat.nlp.claims import claims_list, registry_version
 from giamsat.nlp.features import category_matcher, topic_matcher
+from giamsat.nlp.language import detect_language
+from giamsat.nlp.mentions import MentionFinder
 from giamsat.nlp.models import ModelBundle
-from giamsat.nlp.risk import RiskSignals, assess
+from giamsat.nlp.risk import CATEGORY_WEIGHT, RiskSignals, assess
+from giamsat.nlp.stance import detect_stance
+from giamsat.nlp.text import extract_features
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +65,13 @@ class Enricher:
         self.models_path = models_path
         # True/"all": every item; "relevant": only items about the province or with risk >= 0.35
         # (underthesea NER costs ~12 ms per post, 6x everything else together); False/"none": never
-        self.entity_policy = {True: "all", False: "none"}.get(entities, entities)  # type: ignore[call-overload]
+        self.entity_policy: str = (
+            "all" if entities is True else "none" if entities is False else str(entities)
+        )
         self._models: ModelBundle | None = None
         self._claims = claim_matcher
+        self._claims_fixed = claim_matcher is not None  # injected: never reloaded
+        self._claims_version: tuple[int, int] | None = None
         self._finder: Any = None
         self._topic_codes = {t.code for t in profile.topics}
 
@@ -79,6 +88,17 @@ class Enricher:
             self._claims = ClaimMatcher(claims_list(self.store) if self.store is not None else [])
         return self._claims
 
+    def current_claims(self) -> ClaimMatcher:
+        """The matcher, re-read from the store when the registry changed since it was built
+        (``claims.registry_version``): a worker sees a claim added elsewhere on its next batch."""
+        if self._claims_fixed or self.store is None:
+            return self.claims
+        version = registry_version(self.store)
+        if self._claims is None or version != self._claims_version:
+            self._claims = ClaimMatcher(claims_list(self.store))
+            self._claims_version = version
+        return self._claims
+
     def refresh_claims(self) -> None:
         """Re-read the claims registry (after ``claims add``/withdraw)."""
         self._claims = None
@@ -86,8 +106,6 @@ class Enricher:
     @property
     def finder(self) -> Any:
         if self._finder is None:
-            from giamsat.nlp.mentions import MentionFinder
-
             self._finder = MentionFinder.for_profile(self.profile)
         return self._finder
 
@@ -98,9 +116,6 @@ class Enricher:
     def enrich_batch(
         self, items: Sequence[Item], story_stats: Sequence[dict[str, Any] | None] | None = None
     ) -> list[Enrichment]:
-        from giamsat.nlp.language import detect_language
-        from giamsat.nlp.text import extract_features
-
         items = list(items)
         if not items:
             return []
@@ -118,7 +133,8 @@ class Enricher:
             category_prior=[set(cat_hits[i]) for i in model_idx],
         )
         pred_of = dict(zip(model_idx, preds, strict=True))
-        claim_hits = self.claims.match_batch(texts)
+        claims = self.current_claims()
+        claim_hits = claims.match_batch(texts)
         versions = self.models.versions()
         extract_entities = self._entity_fn()
         home = self.profile.province.code
@@ -146,16 +162,34 @@ class Enricher:
                 if any(s.label == code for s in enr.topics):
                     enr.features.setdefault("topic_phrases", {})[code] = phrases
             enr.claim_matches = [
-                {"claim_id": cid, "score": s, "level": self.claims.level(s)} for cid, s in claim_hits[i]
+                {"claim_id": cid, "score": s, "level": claims.level(s)} for cid, s in claim_hits[i]
             ]
-            enr.story_id = self._story(item, text)
+            stance = detect_stance(text)
+            enr.stance = Scored(stance.label, stance.score)
+            if stance.is_denial:
+                # the guideline's rule: a denial is filed as "none" whatever words it repeats;
+                # what the category model read is kept for audit
+                if enr.category is not None:
+                    enr.features["category_model"] = enr.category.to_dict()
+                enr.category = Scored("none", max(cat_probs.get("none", 0.0), 0.5))
+                enr.features["stance_phrase"] = stance.phrase
+            # who and what the item names: NER where it is worth its cost (see entity_policy)
+            worth = enr.province == home or _content_risk(cat_probs) >= 0.35 or bool(claim_hits[i])
+            if extract_entities is not None and (self.entity_policy == "all" or worth):
+                try:
+                    enr.entities = [
+                        e if isinstance(e, Entity) else Entity(**e) for e in extract_entities(text)
+                    ]
+                except Exception:  # entity extraction is optional: never lose the item for it
+                    log.exception("entities failed for item %s", item.id)
+            enr.story_id = self._story(item, text, enr)
             stats = (story_stats[i] if story_stats else None) or self._stats(enr.story_id, item)
             source = self.profile.source(item.source_id)
             result = assess(
                 RiskSignals(
                     category_probs=cat_probs,
                     claim_matches=claim_hits[i],
-                    auto_link=self.claims.auto_link,
+                    auto_link=claims.auto_link,
                     tier=source.tier if source else None,
                     engagement=item.engagement.total() if item.engagement else 0,
                     story_sources=int(stats.get("sources", 0)),
@@ -165,17 +199,10 @@ class Enricher:
                     toxic_threshold=float(self.models.meta.get("toxic_threshold", 0.8)),
                     lexicon_hits=cat_hits[i] if pred is not None else {},
                     local=None if province is None else province == home,
+                    denial=(stance.phrase or stance.label) if stance.is_denial else None,
                 )
             )
             enr.risk, enr.severity, enr.reasons = result.risk, result.severity, reasons + result.reasons
-            relevant = enr.province == home or enr.risk >= 0.35
-            if extract_entities is not None and (self.entity_policy == "all" or relevant):
-                try:
-                    enr.entities = [
-                        e if isinstance(e, Entity) else Entity(**e) for e in extract_entities(text)
-                    ]
-                except Exception:  # entity extraction is optional: never lose the item for it
-                    log.exception("entities failed for item %s", item.id)
             enr.model_versions = dict(versions)
             enr.enriched_at = utcnow()
             out.append(enr)
@@ -191,12 +218,24 @@ class Enricher:
             return None
         return extract_entities
 
-    def _story(self, item: Item, text: str) -> str | None:
+    def _story(self, item: Item, text: str, enr: Enrichment) -> str | None:
         if self.story_index is None:
             return None
-        return self.story_index.assign(item.id or item.key, text, item.published or item.fetched)
+        places = [*enr.features.get("ward_codes", []), *enr.localities]
+        return self.story_index.assign(
+            item.id or item.key,
+            text,
+            item.published or item.fetched,
+            places=places,
+            entities=[e.text for e in enr.entities if e.type in ("PER", "ORG")],
+        )
 
     def _stats(self, story_id: str | None, item: Item) -> dict[str, Any]:
         if story_id is None or self.story_stats_fn is None:
             return {}
         return self.story_stats_fn(story_id, item) or {}
+
+
+def _content_risk(category_probs: dict[str, float]) -> float:
+    """How alarming the content reads before reach and source are known (for the NER budget)."""
+    return max((CATEGORY_WEIGHT[c] * category_probs.get(c, 0.0) for c in CATEGORY_WEIGHT), default=0.0)

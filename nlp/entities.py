@@ -5,17 +5,26 @@ merges ``B-``/``I-`` tags into entities and de-duplicates them (first spelling k
 the folded form). Only the first ``max_chars`` characters are read: entities serve as facets and
 reasons, and the lead of an article names the actors.
 
-Cost (measured on this machine, see ``benchmarks/``-style figures in the report): the first call
-loads the model (~0.5 s); afterwards roughly 1-3 ms per sentence. Bulk analysis can switch it off
-for short social posts with ``ENABLED = False`` or ``extract_entities(..., enabled=False)``; the
-rest of the pipeline does not depend on entities.
+Cost: underthesea's NER runs a POS tagger, a chunker and the NER CRF, with features computed in
+Python — about 85 % of the Enricher's time on a stream of province-relevant posts before the
+two savings below (docs/benchmarks.md). So the CRF runs only where a name can be:
+
+* a sentence with no capitalised word after its first, no two capitalised words in a row and no
+  acronym names nobody the CRF could find (its features rest on capitalisation): it is skipped —
+  most lower-case social writing is;
+* reposts and press leads repeat sentences word for word: results are cached per sentence.
+
+Only the first ``max_chars`` characters are read: the lead of an article names the actors.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from giamsat.core.model import Entity
 from giamsat.core.text import clean, fold
@@ -24,18 +33,109 @@ from giamsat.nlp.text import split_sentences
 log = logging.getLogger(__name__)
 
 ENABLED = True  # module switch: bulk jobs may set nlp.entities.ENABLED = False
+SENTENCE_CACHE = 20_000  # tagged sentences kept (reposts and shared leads repeat them)
 ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
 MAX_SENTENCE_CHARS = 600  # the CRF is linear, but one giant "sentence" (no punctuation) is split
 
 
-@lru_cache(maxsize=1)
-def _ner():
-    t0 = time.perf_counter()
-    from underthesea import ner
+_TEMPLATE = re.compile(r"T\[(?P<i1>-?\d+)(,(?P<i2>-?\d+))?\](\[(?P<col>.*)\])?(\.(?P<fn>.*))?")
+Template = tuple[str, int, int | None, int, Callable[[str], object] | None]
 
-    ner("Khởi động mô hình.")  # the model file is read on first use
+
+def _parse(templates: list[str], module: Any) -> list[Template]:
+    """underthesea's feature templates ("T[-1,0][1]", "T[0].istitle"), parsed once."""
+    functions = {
+        "lower": module.text_lower,
+        "istitle": module.text_istitle,
+        "isallcap": module.text_isallcap,
+        "isdigit": module.text_isdigit,
+        "is_in_dict": module.text_is_in_dict,
+    }
+    out: list[Template] = []
+    for t in templates:
+        m = _TEMPLATE.match(t)
+        if m is None:
+            raise ValueError(f"unknown feature template {t!r}")
+        out.append(
+            (
+                f"{t}=",
+                int(m["i1"]),
+                int(m["i2"]) if m["i2"] else None,
+                int(m["col"]) if m["col"] else 0,
+                functions[m["fn"]] if m["fn"] else None,
+            )
+        )
+    return out
+
+
+def _features(sent: list[tuple[str, ...]], templates: list[Template]) -> list[list[str]]:
+    """The same feature strings as underthesea's ``word2features``, in linear time.
+
+    underthesea rebuilds every column of the sentence for every token and template (quadratic in
+    the sentence length, 85 % of the Enricher's time); the strings are identical
+    (``tests/nlp/test_entities.py`` compares them with ``underthesea.ner`` on real sentences)."""
+    n = len(sent)
+    columns = list(zip(*sent, strict=True))
+    out: list[list[str]] = []
+    for i in range(n):
+        row: list[str] = []
+        for prefix, i1, i2, col, fn in templates:
+            a = i + i1
+            if a < 0:
+                row.append(prefix + "BOS")
+            elif a >= n or (i2 is not None and i + i2 >= n):
+                row.append(prefix + "EOS")
+            else:
+                word = " ".join(columns[col][a : i + i2 + 1]) if i2 is not None else sent[a][col]
+                row.append(prefix + str(fn(word) if fn else word))
+        out.append(row)
+    return out
+
+
+class _Pipeline:
+    """underthesea's offline NER (word_tokenize → POS CRF → chunk CRF → NER CRF) with its own
+    models and templates; only the feature loop is ours."""
+
+    def __init__(self) -> None:
+        from underthesea import word_tokenize
+        from underthesea.pipeline.chunking import tagged_feature as chunk_features
+        from underthesea.pipeline.chunking.model_crf import CRFChunkingPredictor
+        from underthesea.pipeline.ner import tagged_feature as ner_features
+        from underthesea.pipeline.ner.model_crf import CRFNERPredictor
+        from underthesea.pipeline.pos_tag import tagged_feature as pos_features
+        from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
+
+        self.tokenize = word_tokenize
+        self.pos, self.chunk, self.ner = (
+            CRFPOSTagPredictor.Instance(),
+            CRFChunkingPredictor.Instance(),
+            CRFNERPredictor.Instance(),
+        )
+        self.t_pos = _parse(self.pos.transformer.template, pos_features)
+        self.t_chunk = _parse(self.chunk.transformer.template, chunk_features)
+        self.t_ner = _parse(self.ner.transformer.template, ner_features)
+
+    def __call__(self, sentence: str) -> list[tuple[str, str, str, str]]:
+        words = self.tokenize(sentence)
+        if not words:
+            return []
+        pos = self.pos.model.tag(_features([(w, "X") for w in words], self.t_pos))
+        chunks = self.chunk.model.tag(
+            _features([(w, p, "X") for w, p in zip(words, pos, strict=True)], self.t_chunk)
+        )
+        tags = self.ner.model.tag(
+            _features([(w, p, c, "X") for w, p, c in zip(words, pos, chunks, strict=True)], self.t_ner)
+        )
+        return list(zip(words, pos, chunks, tags, strict=True))
+
+
+@lru_cache(maxsize=1)
+def _ner() -> _Pipeline:
+    t0 = time.perf_counter()
+    pipeline = _Pipeline()
+    pipeline("Khởi động mô hình.")  # the model files are read on first use
     log.info("underthesea ner loaded in %.2fs", time.perf_counter() - t0)
-    return ner
+    return pipeline
 
 
 def _chunks(text: str) -> list[str]:
@@ -49,6 +149,30 @@ def _chunks(text: str) -> list[str]:
         if sentence:
             out.append(sentence)
     return out
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_ACRONYM = re.compile(r"\b[A-ZĐ]{2,}\b")
+
+
+def could_name(sentence: str) -> bool:
+    """Can the CRF find a name here? It needs capitals: a capitalised word after the first, two
+    capitalised words in a row (a name opening the sentence), or an acronym (UBND, CSGT)."""
+    if _ACRONYM.search(sentence):
+        return True
+    words = _WORD.findall(sentence)
+    caps = [w[0].isupper() for w in words]
+    return any(caps[1:]) or (len(caps) > 1 and caps[0] and caps[1])
+
+
+@lru_cache(maxsize=SENTENCE_CACHE)
+def _tag(sentence: str) -> tuple[tuple[str, str], ...]:
+    try:
+        tagged = _ner()(sentence)
+    except Exception as exc:  # a CRF failure on one odd sentence must not lose the others
+        log.warning("ner failed on a sentence (%s): %r", exc, sentence[:80])
+        return ()
+    return tuple(merge_tags([(t[0], t[-1]) for t in tagged]))
 
 
 def merge_tags(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -72,7 +196,7 @@ def merge_tags(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-def extract_entities(text: str, max_chars: int = 5000, enabled: bool | None = None) -> list[Entity]:
+def extract_entities(text: str, max_chars: int = 2000, enabled: bool | None = None) -> list[Entity]:
     """Entities of ``text`` (first ``max_chars`` characters), de-duplicated, in order of appearance.
 
     >>> [(e.text, e.type) for e in extract_entities("Ông Nguyễn Văn Nam làm việc tại Nha Trang.")]
@@ -83,16 +207,12 @@ def extract_entities(text: str, max_chars: int = 5000, enabled: bool | None = No
     text = clean(text or "")[: max(0, max_chars)]
     if not text:
         return []
-    ner = _ner()
     seen: set[tuple[str, str]] = set()
     out: list[Entity] = []
     for chunk in _chunks(text):
-        try:
-            tagged = ner(chunk)
-        except Exception as exc:  # a CRF failure on one odd sentence must not lose the others
-            log.warning("ner failed on a sentence (%s): %r", exc, chunk[:80])
+        if not could_name(chunk):
             continue
-        for surface, kind in merge_tags([(t[0], t[-1]) for t in tagged]):
+        for surface, kind in _tag(chunk):
             surface = surface.strip(" ,.;:-–()\"'“”")
             if len(surface) < 2:
                 continue

@@ -23,12 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rich.console import Console
+from rich.table import Table
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, roc_auc_score
 from sklearn.svm import LinearSVC
 
+from giamsat.core.profile import load_profile
 from giamsat.nlp import datasets as D
 from giamsat.nlp import eval_features as EF
-from giamsat.nlp.features import ALL_VIEWS, Featurizer
+from giamsat.nlp.features import ALL_VIEWS, Featurizer, topic_lexicon_hits
+from giamsat.nlp.models import ModelBundle
 
 log = logging.getLogger(__name__)
 
@@ -337,10 +341,6 @@ def run_corpus(
     models_path: Path | None = None, corpus_dir: Path | None = None, profile: Any = None
 ) -> list[Result]:
     """Score the *shipped* models on our corpus test split (never used in training)."""
-    from giamsat.core.profile import load_profile
-    from giamsat.nlp.features import topic_lexicon_hits
-    from giamsat.nlp.models import ModelBundle
-
     profile = profile or load_profile()
     test = D.corpus("test", corpus_dir)
     if not test:
@@ -369,11 +369,11 @@ def run_corpus(
             )
         )
     tp = fp = fn = 0
-    codes = set(bundle.heads["topics"].classes)
+    topic_codes = set(bundle.heads["topics"].classes)
     for e, p in zip(test, preds, strict=True):
-        g = set(e.label.get("topics") or []) & codes
-        got = {c for c, _ in p.topics}
-        tp, fp, fn = tp + len(g & got), fp + len(got - g), fn + len(g - got)
+        g = set(e.label.get("topics") or []) & topic_codes
+        predicted = {c for c, _ in p.topics}
+        tp, fp, fn = tp + len(g & predicted), fp + len(predicted - g), fn + len(g - predicted)
     micro = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
     out.append(
         Result(
@@ -446,9 +446,6 @@ def to_markdown(results: list[Result], confusion: bool = True) -> str:
 
 
 def print_table(results: list[Result]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     table = Table(title="giamsat eval: ours vs published")
     for col in ("set", "task", "metric", "ours", "published", "Δ transformer", "n test", "s"):
         table.add_column(col)

@@ -301,14 +301,14 @@ def _phrase_regex(keys: dict[str, str]) -> re.Pattern[str]:
 _MATCHERS: dict[tuple[int, str], LexiconMatcher] = {}
 
 
-def topic_matcher(profile) -> LexiconMatcher:  # type: ignore[no-untyped-def]
+def topic_matcher(profile) -> LexiconMatcher:
     key = (id(profile), "topics")
     if key not in _MATCHERS:
         _MATCHERS[key] = LexiconMatcher({t.code: list(t.lexicon) for t in profile.topics})
     return _MATCHERS[key]
 
 
-def category_matcher(profile) -> LexiconMatcher:  # type: ignore[no-untyped-def]
+def category_matcher(profile) -> LexiconMatcher:
     key = (id(profile), "category")
     if key not in _MATCHERS:
         lex = profile.category_lexicon
@@ -322,5 +322,5 @@ def category_matcher(profile) -> LexiconMatcher:  # type: ignore[no-untyped-def]
     return _MATCHERS[key]
 
 
-def topic_lexicon_hits(profile, text: str) -> set[str]:  # type: ignore[no-untyped-def]
+def topic_lexicon_hits(profile, text: str) -> set[str]:
     return set(topic_matcher(profile).find(text))

@@ -172,25 +172,26 @@ def _national_entries() -> tuple[list[Entry], dict[str, str], dict[str, str], di
     old_key_to_new_ward: dict[str, str] = {}
     for new_pk, wards in conv["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
         for new_wk, olds in wards.items():
-            code = new_ward_code.get((new_pk, fold(new_wk)))
+            same = new_ward_code.get((new_pk, fold(new_wk)))
             for old in olds:
-                if code:
-                    old_key_to_new_ward[old] = code
+                if same:
+                    old_key_to_new_ward[old] = same
     for new_pk, divided in conv["DICT_PROVINCE_WARD_DIVIDED"].items():
         for old, options in divided.items():
             default = next((o for o in options if o.get("isDefaultNewWard")), options[0] if options else None)
-            code = default and new_ward_code.get((new_pk, fold(default["newWardKey"])))
-            if code and old not in old_key_to_new_ward:
-                old_key_to_new_ward[old] = code
+            chosen = new_ward_code.get((new_pk, fold(default["newWardKey"]))) if default else None
+            if chosen and old not in old_key_to_new_ward:
+                old_key_to_new_ward[old] = chosen
 
     old_ward_to_new: dict[str, str] = {}
     seen_prov: set[str] = set()
     seen_dist: set[str] = set()
     for p_full, p_short, pk, pcode, d_full, dk, dcode, w_full, wk, wcode in legacy:
         new_pk = new_prov_of_old.get(pk)
-        slug = slug_of_new_key.get(new_pk) if new_pk else None
-        if not slug:
+        new_slug = slug_of_new_key.get(new_pk) if new_pk else None
+        if not new_slug:
             continue
+        slug = new_slug
         pname = province_names[slug]
         if pk not in seen_prov:
             seen_prov.add(pk)

@@ -62,8 +62,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar
 
 from giamsat.core.model import Mention
-from giamsat.core.text import fold, match_key, nfc
+from giamsat.core.text import fold, match_key, nfc, straight_apostrophes
 from giamsat.nlp.gazetteer import Entry, Gazetteer, build_gazetteer, folded_key
+from giamsat.nlp.localplaces import find_local_places, locate
 
 if TYPE_CHECKING:
     from giamsat.core.profile import Profile
@@ -291,6 +292,7 @@ _SEP = re.compile(r"[\s\-\u2010-\u2015_]")
 
 def _prepare(text: str) -> _Doc:
     nfc_text, nfc_to_orig = _nfc_map(text or "")
+    nfc_text = straight_apostrophes(nfc_text)
     folded_full = fold(nfc_text)
     exact_full = match_key(nfc_text)
     if len(exact_full) != len(nfc_text):
@@ -403,7 +405,46 @@ class MentionFinder:
                 blocker = self._blocker(doc, cands)
                 if blocker:
                     accepted.append((blocker, True))
-        return self._resolve(doc, accepted)
+        return self._with_local_places(doc, self._resolve(doc, accepted))
+
+    def _with_local_places(self, doc: _Doc, mentions: list[Mention]) -> list[Mention]:
+        """Add hamlets and kind-named landmarks (``nlp.localplaces``), placed by the units named
+        next to them; a place name inside a hamlet's name ("thôn Vĩnh Phúc") is the hamlet's."""
+        found = find_local_places(doc.nfc)
+        if not found:
+            return mentions
+        spans = [(place, *self._orig_span(doc, place.start, place.end)) for place in found]
+        # names read inside a hamlet's or a kind-named place's name belong to it, not to the text
+        swallowed: list[Mention] = []
+        for place, _start, end in spans:
+            name_start = end - len(place.name)
+            inside = [m for m in mentions if m.start >= name_start and m.end <= end]
+            if place.level == "village" or not inside:
+                swallowed += inside
+        out = [m for m in mentions if m not in swallowed]
+        units = [m for m in out if m.level in UNIT_LEVELS or m.level in ("province", "old-province")]
+        provinces = {m.province for m in out if m.province}
+        for place, start, end in spans:
+            if any(m.start < end and start < m.end for m in out):
+                continue  # already read as something else (a ward with its level word, a profile landmark)
+            province = locate(place, doc.nfc, units, provinces)
+            if province is not None:
+                out.append(
+                    Mention(
+                        text=doc.original[start:end],
+                        start=start,
+                        end=end,
+                        level=place.level,
+                        province=province,
+                        name=place.name,
+                    )
+                )
+        return sorted(out, key=lambda m: m.start)
+
+    def _orig_span(self, doc: _Doc, start: int, end: int) -> tuple[int, int]:
+        if doc.nfc_to_orig is None:
+            return start, end
+        return doc.nfc_to_orig[start][0], doc.nfc_to_orig[end - 1][1]
 
     def main_province(self, mentions: list[Mention], title_chars: int = 160) -> str | None:
         """The province the text is mostly about: mentions weighted by level, counted twice in the
@@ -434,8 +475,8 @@ class MentionFinder:
                 new = self.gaz.old_ward_to_new.get(m.code or "")
                 if new and new in self.gaz.ward_names:
                     out[self.gaz.ward_names[new]] = None
-            elif m.level == "landmark" and m.name:
-                out[m.name] = None
+            elif m.level in ("landmark", "village") and m.name:
+                out[m.text if m.level == "village" else m.name] = None
         return list(out)
 
     def ward_codes(self, mentions: list[Mention], province: str) -> list[str]:
@@ -586,7 +627,9 @@ class MentionFinder:
         nothing ("Hồ Ba Bể" = Ba Bể lake after "Bắc Kạn: ")."""
         a = doc.pos[c.start]
         m = re.search(r"([^\W\d_]+)[ \t]+$", doc.nfc[max(0, a - 30) : a])
-        return bool(m) and _sentence_start(doc.nfc[max(0, a - len(m.group(0)) - 20) : a - len(m.group(0))])
+        if m is None:
+            return False
+        return _sentence_start(doc.nfc[max(0, a - len(m.group(0)) - 20) : a - len(m.group(0))])
 
     def _followed_by_age(self, doc: _Doc, c: _Cand) -> bool:
         after = doc.folded[c.end : c.end + 20]

@@ -51,8 +51,8 @@ class LinearHead:
         intercept = np.asarray(est.intercept_, dtype=np.float32)
         names = [str(c) for c in (classes if classes is not None else est.classes_)]
         if kind == "softmax" and coef.shape[0] == 1:  # binary LR keeps one row: expand to two
-            coef = np.vstack([-coef, coef]) / 2
-            intercept = np.array([-intercept[0], intercept[0]], dtype=np.float32) / 2
+            coef = (np.vstack([-coef, coef]) / 2).astype(np.float32)
+            intercept = (np.array([-intercept[0], intercept[0]], dtype=np.float32) / 2).astype(np.float32)
         return cls(kind=kind, classes=names, coef=coef, intercept=intercept)
 
     def scores(self, X: sp.csr_matrix) -> np.ndarray:
@@ -128,9 +128,10 @@ class ModelBundle:
 
     def category_lexicon(self) -> LexiconMatcher:
         """Matcher for the category lexicon stored in ``meta`` at training time (cached)."""
-        if getattr(self, "_cat_lex", None) is None:
-            self._cat_lex = LexiconMatcher(dict(self.meta.get("category_lexicon") or {}))
-        return self._cat_lex
+        cached: LexiconMatcher | None = getattr(self, "_cat_lex", None)
+        if cached is None:
+            cached = self._cat_lex = LexiconMatcher(dict(self.meta.get("category_lexicon") or {}))
+        return cached
 
     # -- prediction --------------------------------------------------------------------------
     def vectorize(self, texts: list[str]) -> sp.csr_matrix:

@@ -10,7 +10,9 @@ Signals (all given by the caller, so this module is pure and easy to test):
   hostile sources amplify;
 * *reach* (engagement total) and *velocity* (distinct sources / items of the same story inside a
   window) amplify content risk but never create it: a viral cat video stays ``thap``;
-* items that do not concern the profile's province are dampened.
+* items that do not concern the profile's province are dampened;
+* an item that denies or officially answers a claim (``nlp.stance``) is the answer, not the
+  problem: its risk is capped low whatever else it contains.
 
 ``risk = clip(content x tier x local x (1 + 0.35 reach + 0.35 velocity), 0, 1)``.
 Severity: ``khan`` >= 0.8, ``cao`` >= 0.6, ``trung-binh`` >= 0.35, else ``thap``.
@@ -62,6 +64,7 @@ class RiskSignals:
     toxic_threshold: float = 0.8  # the shipped toxic head's high-precision cut (train meta)
     lexicon_hits: dict[str, list[str]] = field(default_factory=dict)  # category -> matched phrases
     local: bool | None = None  # about the profile's province? None = unknown
+    denial: str | None = None  # the phrase by which the item denies or answers a claim (nlp.stance)
 
 
 @dataclass
@@ -84,7 +87,15 @@ def _hours(h: float) -> str:
     return f"{vn_num(h, 0) if h == int(h) else vn_num(h, 1)} giờ"
 
 
+DENIAL_CAP = 0.2  # an official answer is never urgent on its own: it is the answer, not the problem
+
+
 def assess(s: RiskSignals) -> RiskResult:
+    if s.denial is not None:
+        # A denial repeats the rumour's words and says "sai sự thật": content, claim and toxic
+        # signals would read it as the rumour itself. It gets a low risk and one reason; triage
+        # attaches it to the story of the claim it answers.
+        return RiskResult(DENIAL_CAP / 2, "thap", [f"thông tin đính chính/trả lời chính thức: “{s.denial}”"])
     reasons: list[str] = []
     # -- content ---------------------------------------------------------------------------
     weighted = {c: CATEGORY_WEIGHT[c] * s.category_probs.get(c, 0.0) for c in CATEGORY_WEIGHT}

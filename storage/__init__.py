@@ -7,14 +7,14 @@ backends, picked by URI scheme like Scrapy's feed storages:
 
 from __future__ import annotations
 
+from giamsat.core.errors import StoreError
 from giamsat.storage.base import FACETS, Page, Query, Store, StorySummary, UpsertStats
+from giamsat.storage.sqlite import SQLiteStore
 
 __all__ = ["FACETS", "Page", "Query", "Store", "StorySummary", "UpsertStats", "open_store"]
 
 
 def open_store(uri: str) -> Store:
-    from giamsat.core.errors import StoreError
-
     if uri.startswith(("http://", "https://")):
         try:
             from giamsat.storage.elasticsearch import ElasticsearchStore
@@ -22,7 +22,5 @@ def open_store(uri: str) -> Store:
             raise StoreError(f"Elasticsearch backend unavailable: {exc}") from exc
         return ElasticsearchStore(uri)
     if uri.startswith("sqlite://") or "://" not in uri:
-        from giamsat.storage.sqlite import SQLiteStore
-
         return SQLiteStore(uri)
     raise StoreError(f"unknown store URI '{uri}': expected sqlite:///PATH or http(s)://HOST:PORT")

@@ -105,6 +105,28 @@ class StorySummary:
     last_seen: datetime | None
 
 
+@dataclass
+class FailedWrites:
+    """Writes that could not be stored and wait in the retry queue (Elasticsearch only: a SQLite
+    write either commits or raises). Shown by ``giamsat es failures`` and the admin page."""
+
+    path: str = ""
+    count: int = 0
+    oldest: str | None = None  # ISO time of the oldest queued write
+    newest: str | None = None
+    by_index: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
+    reasons: list[tuple[str, int]] = field(default_factory=list)  # most frequent first
+
+
+@dataclass
+class ReplayReport:
+    sent: int = 0  # queued writes now stored
+    superseded: int = 0  # dropped because the stored document is as new or newer
+    failed: int = 0  # still failing: queued again
+    busy: bool = False  # another process was replaying the queue; nothing done
+
+
 @runtime_checkable
 class Store(Protocol):
     uri: str
@@ -215,6 +237,13 @@ class Store(Protocol):
 
     def refresh(self) -> None:
         """Make every write visible to readers now (a no-op where writes are visible at once)."""
+
+    # -- writes that failed ------------------------------------------------------------------
+    def failed_writes(self) -> FailedWrites:
+        """The retry queue: writes refused or unanswered by the server, kept to be re-sent."""
+
+    def replay_failed_writes(self) -> ReplayReport:
+        """Re-send the retry queue; a newer revision already stored always wins over a queued one."""
 
     # -- life cycle --------------------------------------------------------------------------
     def transaction(self) -> AbstractContextManager[Any]:

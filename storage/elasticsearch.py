@@ -12,31 +12,44 @@ Design notes (why, not what):
 * Writes refresh before returning: the contract (and the dashboard right after a triage click) needs
   read-your-writes, and the next upsert batch must see this one to avoid a duplicate in another
   month's index. Refresh is per batch, not per document.
+* No search ever asks for ``from + size`` beyond ``result_window`` (Elasticsearch's
+  ``index.max_result_window``, 10,000): every read goes through ``_hits``, which answers a shallow
+  window with one ``from``/``size`` request and anything deeper with a point in time and
+  ``search_after`` (scroll where the server has no point in time), continuing from the previous
+  page's sort values when a caller pages sequentially. ``_search`` refuses to send anything
+  wider, so a new read path cannot bring the bug back.
+* Templates and the ILM policy carry a digest of their body (``_meta.version``) and are written
+  only when the cluster's copy differs: opening a store (every CLI command, every health check)
+  costs two GETs, not seven PUTs.
 * Documents (tickets, alerts...) keep SQLite's logical ``version`` for ``StaleEdit``; the write
   itself is a compare-and-set on ``_seq_no``/``_primary_term`` so two units cannot both win.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from giamsat.core.errors import StaleEdit, StoreError
 from giamsat.core.model import Enrichment, Event, Item, RawPage, item_id_for, utcnow
 from giamsat.core.settings import Settings
 from giamsat.storage import es as names
-from giamsat.storage.base import FACETS, Page, Query, StorySummary, UpsertStats
+from giamsat.storage.base import FACETS, FailedWrites, Page, Query, ReplayReport, StorySummary, UpsertStats
+from giamsat.storage.es import bulk as spool_queue
+from giamsat.storage.es import compat
 from giamsat.storage.es import queries as qb
-from giamsat.storage.es.bulk import BulkResult, BulkUnavailable, bulk_write, default_spool_path, replay_spool
+from giamsat.storage.es.bulk import BulkFailure, BulkResult, BulkUnavailable, bulk_write, default_spool_path
 from giamsat.storage.es.documents import (
     Existing,
     doc_source,
@@ -55,6 +68,8 @@ BATCH = 500
 CAS_ATTEMPTS = 50
 PIT_KEEP_ALIVE = "2m"
 EVENT_SEQUENCE = "audit-events"  # the counter behind event ids
+REPLAY_ROUNDS = 5
+CURSORS = 64  # remembered "next page" positions for sequential deep paging
 
 
 def client_options(uri: str, env: dict[str, str] | None = None) -> tuple[str, dict[str, Any], str]:
@@ -72,50 +87,153 @@ def client_options(uri: str, env: dict[str, str] | None = None) -> tuple[str, di
     if env.get("ELASTICSEARCH_API_KEY"):
         kwargs["api_key"] = env["ELASTICSEARCH_API_KEY"]
     elif parts.username or env.get("ELASTICSEARCH_USERNAME"):
-        user = parts.username or env.get("ELASTICSEARCH_USERNAME", "")
-        password = parts.password or env.get("ELASTICSEARCH_PASSWORD", "")
+        # user:pass@ in a URL is percent-encoded (a password with '@', ':' or '/' must be)
+        user = unquote(parts.username) if parts.username else env.get("ELASTICSEARCH_USERNAME", "")
+        password = (
+            unquote(parts.password) if parts.password is not None else env.get("ELASTICSEARCH_PASSWORD", "")
+        )
         kwargs["basic_auth"] = (user, password)
     if env.get("ELASTICSEARCH_CA_CERTS"):
         kwargs["ca_certs"] = env["ELASTICSEARCH_CA_CERTS"]
     return host, kwargs, host
 
 
+def _error_type(exc: Exception) -> str:
+    """The Elasticsearch error type of an ``ApiError`` (``index_not_found_exception``...)."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        err = body.get("error")
+        if isinstance(err, dict):
+            return str(err.get("type", ""))
+        if isinstance(err, str):
+            return err
+    return str(getattr(exc, "message", "") or "")
+
+
+def _unsupported(exc: Exception) -> bool:
+    """The server has no such endpoint (OpenSearch, an emulator, a serverless project...)."""
+    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "meta", None), "status", None)
+    text = f"{_error_type(exc)} {exc}".lower()
+    return status in (400, 404, 405, 410, 501) and (
+        "no handler" in text or "unrecognized" in text or "not supported" in text or "unknown" in text
+        or status in (405, 410, 501)
+    )  # fmt: skip
+
+
 class ElasticsearchStore:
-    def __init__(self, uri: str, *, prefix: str | None = None, spool: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        uri: str,
+        *,
+        prefix: str | None = None,
+        spool: str | Path | None = None,
+        result_window: int | None = None,
+        check_version: bool | None = None,
+        install: bool = True,
+    ) -> None:
+        """``install=False`` only reads what is there (``giamsat es health``): nothing is written,
+        not even a missing template."""
         from elasticsearch import Elasticsearch
 
+        settings = Settings.from_env()
         host, kwargs, public = client_options(uri)
         self.uri = public
         try:
-            self.prefix = names.check_prefix(prefix or Settings.from_env().es_prefix)
+            self.prefix = names.check_prefix(prefix or settings.es_prefix)
         except ValueError as exc:
             raise StoreError(str(exc)) from exc
+        self.window = int(result_window or settings.es_result_window)
+        if not 1 <= self.window <= names.DEFAULT_RESULT_WINDOW:
+            raise StoreError(f"GIAMSAT_ES_RESULT_WINDOW={self.window}: cần từ 1 đến 10000")
+        self.check_version = (
+            check_version if check_version is not None else settings.es_skip_version_check != "1"
+        )
         self.alias = names.items_alias(self.prefix)
         self.spool = Path(spool) if spool else default_spool_path()
         self.failures: list[Any] = []  # per-document failures of the last write (also spooled)
+        self.ilm = True  # False when the server has no ILM (serverless, emulator)
+        self.pit = True  # False when the server has no point in time: deep reads scroll
+        self.server_version = "?"
+        self.compat_warning = ""
         self._last_seq = 0
         self._known: set[str] = set()  # indices known to exist (monthly item indices are made on demand)
+        self._cursors: OrderedDict[tuple[str, int], list[Any]] = OrderedDict()
         self.es = Elasticsearch(host, **kwargs)
-        self._setup()
+        self._connect()
+        if install:
+            self.install()
 
     # -- set-up --------------------------------------------------------------------------------
-    def _setup(self) -> None:
+    def _connect(self) -> None:
         from elasticsearch import ApiError, TransportError
 
         try:
             info = self.es.info().body
-        except (TransportError, ApiError) as exc:
+        except ApiError as exc:
+            if "media_type" in f"{_error_type(exc)} {exc}":
+                raise StoreError(
+                    f"Elasticsearch {self.uri} từ chối thư viện elasticsearch {compat.client_version()} "
+                    f"(máy chủ 8.x cần thư viện 8.x: pip install 'elasticsearch>=8.16,<9'): {exc}"
+                ) from exc
             raise StoreError(f"không kết nối được Elasticsearch tại {self.uri}: {exc}") from exc
-        self.server_version = str(info.get("version", {}).get("number", "?"))
+        except TransportError as exc:
+            raise StoreError(f"không kết nối được Elasticsearch tại {self.uri}: {exc}") from exc
+        version = info.get("version", {})
+        self.server_version = str(version.get("number", "?"))
+        verdict = compat.check(compat.client_version(), self.server_version, version.get("distribution"))
+        if not verdict.ok and self.check_version:
+            raise StoreError(f"Elasticsearch {self.uri}: {verdict.message} (docs/scale.md, §2)")
+        self.compat_warning = verdict.message
+        if verdict.message:
+            log.warning("%s", verdict.message)
+
+    def _managed_templates(self) -> dict[str, dict[str, Any]] | None:
+        """Every index template on the cluster (name -> body); None if this user may not read them."""
+        from elasticsearch import ApiError, NotFoundError
+
         try:
-            self.es.ilm.put_lifecycle(name=names.ilm_policy_name(self.prefix), body=names.ilm_policy())
-        except ApiError as exc:  # e.g. a serverless project: indices still work without ILM
-            log.warning("ILM policy not installed (%s); item indices will not age automatically", exc)
-        try:
-            for kind in names.TEMPLATE_KINDS:
-                self.es.indices.put_index_template(
-                    name=names.template_name(kind, self.prefix), body=names.index_template(kind, self.prefix)
+            resp = self.es.indices.get_index_template().body
+        except NotFoundError:
+            return {}
+        except ApiError as exc:
+            if getattr(exc, "status_code", None) == 403:
+                log.warning(
+                    "cannot read index templates (%s): assuming `giamsat es setup` installed them", exc
                 )
+                return None
+            raise
+        return {t["name"]: t.get("index_template", {}) for t in resp.get("index_templates", [])}
+
+    def install(self, force: bool = False) -> list[str]:
+        """Install or upgrade this prefix's templates and ILM policy when their version differs
+        from the cluster's (or always with ``force``), and make sure the fixed indices exist.
+        Returns what was written. Refuses a prefix whose index patterns overlap another
+        giamsat prefix on the cluster."""
+        from elasticsearch import ApiError
+
+        written: list[str] = []
+        try:
+            existing = self._managed_templates()
+            if existing is not None:
+                others = {names.template_prefix(n, b) for n, b in existing.items()} - {None, self.prefix}
+                clash = names.overlapping_prefixes(self.prefix, {o for o in others if o})
+                if clash:
+                    raise StoreError(
+                        f"tiền tố chỉ mục '{self.prefix}' chồng lấn với tiền tố đã có trên cụm "
+                        f"{', '.join(repr(c) for c in clash)}: chỉ mục của bên này sẽ lọt vào mẫu của bên kia "
+                        f"và hai bên đọc lẫn dữ liệu. Chọn GIAMSAT_ES_PREFIX khác (không bắt đầu bằng "
+                        f"'<tiền tố khác>-' và không là phần đầu của tiền tố khác)."
+                    )
+            written += self._install_policy(force)
+            for kind in names.TEMPLATE_KINDS:
+                name = names.template_name(kind, self.prefix)
+                body = names.index_template(kind, self.prefix, self.window)
+                have = None if existing is None else names.stored_version(existing.get(name))
+                if existing is None and not force:
+                    continue  # cannot compare: leave it to whoever can (giamsat es setup)
+                if force or have != body["_meta"]["version"]:
+                    self.es.indices.put_index_template(name=name, body=body)
+                    written.append(f"template {name}")
             # The alias must always resolve (searches on an empty store return nothing, not 404).
             for index in (
                 names.items_index(self.prefix, utcnow()),
@@ -126,10 +244,75 @@ class ElasticsearchStore:
             ):
                 self._ensure_index(index)
         except ApiError as exc:
+            if getattr(exc, "status_code", None) == 403:
+                raise StoreError(
+                    f"Elasticsearch {self.uri}: mẫu chỉ mục/chính sách '{self.prefix}-*' còn thiếu hoặc đã cũ "
+                    f"và tài khoản này không có quyền ghi chúng: chạy 'giamsat es setup' bằng tài khoản "
+                    f"quản trị (docs/scale.md): {exc}"
+                ) from exc
             raise StoreError(
                 f"Elasticsearch {self.uri}: không tạo được index template/chỉ mục '{self.prefix}-*' "
                 f"(kiểm tra quyền manage_index_templates, create_index): {exc}"
             ) from exc
+        if written:
+            log.info("Elasticsearch %s: wrote %s", self.uri, ", ".join(written))
+        return written
+
+    def _install_policy(self, force: bool) -> list[str]:
+        from elasticsearch import ApiError, NotFoundError
+
+        name = names.ilm_policy_name(self.prefix)
+        body = names.ilm_policy()
+        try:
+            found = self.es.ilm.get_lifecycle(name=name).body.get(name)
+        except NotFoundError:
+            found = None
+        except ApiError as exc:
+            if _unsupported(exc):
+                self.ilm = False
+                log.warning(
+                    "ILM unavailable on %s (%s); item indices will not age automatically", self.uri, exc
+                )
+                return []
+            if getattr(exc, "status_code", None) == 403:
+                log.warning(
+                    "cannot read ILM policy %s (%s): assuming `giamsat es setup` installed it", name, exc
+                )
+                return []
+            raise
+        have = names.stored_version(found.get("policy") if found else None)
+        if not force and have == body["policy"]["_meta"]["version"]:
+            return []
+        try:
+            self.es.ilm.put_lifecycle(name=name, body=body)
+        except ApiError as exc:
+            if _unsupported(exc):
+                self.ilm = False
+                log.warning(
+                    "ILM unavailable on %s (%s); item indices will not age automatically", self.uri, exc
+                )
+                return []
+            raise
+        if found is not None:
+            self._age_by_write_time()
+        return [f"ILM policy {name}"]
+
+    def _age_by_write_time(self) -> None:
+        """Upgrade from the policy that aged a month index from its article month: drop that
+        origination date so ILM counts from the index's creation (its first write)."""
+        from elasticsearch import ApiError
+
+        try:
+            self.es.indices.put_settings(
+                index=f"{self.prefix}-items-*",
+                settings={"index.lifecycle.origination_date": None},
+                allow_no_indices=True,
+                ignore_unavailable=True,
+            )
+        except ApiError as exc:
+            log.warning(
+                "could not reset index.lifecycle.origination_date on %s-items-*: %s", self.prefix, exc
+            )
 
     def _ensure_index(self, index: str) -> None:
         from elasticsearch import BadRequestError
@@ -137,13 +320,24 @@ class ElasticsearchStore:
         if index in self._known or self.es.indices.exists(index=index):
             self._known.add(index)
             return
-        settings = names.index_settings_for(index, self.prefix)
         try:
-            self.es.indices.create(index=index, settings=settings or None)
+            self.es.indices.create(index=index)
         except BadRequestError as exc:
             if "resource_already_exists" not in str(exc):
                 raise
         self._known.add(index)
+
+    def health(self) -> dict[str, Any]:
+        """What ``giamsat es health`` checks, reading only: the cluster answers with these
+        credentials, the items alias resolves, and how many writes wait in the retry queue."""
+        status = self.es.cluster.health().body.get("status", "?")
+        alias = bool(self.es.indices.exists_alias(name=self.alias))
+        return {
+            "server": self.server_version,
+            "status": status,
+            "alias": alias,
+            "queued_writes": self.failed_writes().count,
+        }
 
     def close(self) -> None:
         self.es.close()
@@ -151,9 +345,8 @@ class ElasticsearchStore:
     def drop_all(self) -> None:
         """Delete every index, template and the ILM policy of this prefix (tests, re-imports)."""
         # By name: clusters refuse wildcard deletes (action.destructive_requires_name).
-        patterns = [p for kind in names.TEMPLATE_KINDS for p in names.index_patterns(kind, self.prefix)]
         found = self.es.indices.get(
-            index=",".join(patterns), allow_no_indices=True, ignore_unavailable=True
+            index=",".join(names.all_patterns(self.prefix)), allow_no_indices=True, ignore_unavailable=True
         ).body
         for index in found:
             self.es.options(ignore_status=404).indices.delete(index=index)
@@ -161,7 +354,8 @@ class ElasticsearchStore:
             self.es.options(ignore_status=404).indices.delete_index_template(
                 name=names.template_name(kind, self.prefix)
             )
-        self.es.options(ignore_status=404).ilm.delete_lifecycle(name=names.ilm_policy_name(self.prefix))
+        if self.ilm:  # a server without ILM answers 400/405 for the endpoint itself
+            self.es.options(ignore_status=404).ilm.delete_lifecycle(name=names.ilm_policy_name(self.prefix))
 
     def _next_ingest_seq(self, n: int) -> int:
         """Microseconds since the epoch at first use plus a counter: insertion order for
@@ -178,21 +372,255 @@ class ElasticsearchStore:
         self.failures.extend(result.failed)
         return result
 
-    def replay_retry_queue(self) -> BulkResult:
-        """Re-send documents queued by earlier failed writes (``giamsat`` can call this on start)."""
-        result = replay_spool(self.es, self.spool)
-        self._refresh(self.alias, names.revisions_index(self.prefix))
-        return result
-
     def _refresh(self, *indices: str) -> None:
         self.es.indices.refresh(index=",".join(indices), ignore_unavailable=True)
+
+    # -- reads: never a window over result_window ------------------------------------------------
+    def _search(self, index: str | None, body: dict[str, Any], **params: Any) -> Any:
+        """The one place a search is sent. Refuses, before sending, a request whose
+        ``from + size`` exceeds the result window: the server would answer 400 anyway."""
+        if qb.window_of(body) > self.window:
+            raise StoreError(
+                f"internal: a search asked for from+size={qb.window_of(body)} > {self.window} "
+                f"(index.max_result_window); page it with _hits"
+            )
+        if index is None:
+            return self.es.search(body=body, **params)
+        return self.es.search(index=index, body=body, **params)
+
+    def _cursor_key(self, index: str, body: dict[str, Any]) -> str:
+        keep = {k: v for k, v in body.items() if k not in ("from", "size", "_source", "track_total_hits")}
+        return index + "\x00" + json.dumps(keep, sort_keys=True, default=str)
+
+    def _remember(self, index: str, body: dict[str, Any], end: int, hits: list[dict[str, Any]]) -> None:
+        """Where the page that ends at ``end`` stopped, so the next page starts there with
+        ``search_after`` (only for total orders: the sort ends on a unique field)."""
+        sort = body.get("sort") or []
+        if not hits or not sort or "_shard_doc" in json.dumps(sort) or sort == ["_doc"]:
+            return
+        values = hits[-1].get("sort")
+        if not values:
+            return
+        key = (self._cursor_key(index, body), end)
+        self._cursors[key] = list(values[: len(sort)])  # a PIT adds _shard_doc: not part of the order
+        self._cursors.move_to_end(key)
+        while len(self._cursors) > CURSORS:
+            self._cursors.popitem(last=False)
+
+    def _hits(
+        self,
+        index: str,
+        body: dict[str, Any],
+        offset: int = 0,
+        limit: int | None = None,
+        page: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Hits ``offset`` .. ``offset + limit`` (``None``: all) of the sorted search ``body``."""
+        return list(self._iter_hits(index, body, offset, limit, page))
+
+    def _iter_hits(
+        self,
+        index: str,
+        body: dict[str, Any],
+        offset: int = 0,
+        limit: int | None = None,
+        page: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        offset = max(0, int(offset))
+        if limit is not None and limit <= 0:
+            return
+        page = max(1, min(page or self.window, self.window))
+        if limit is not None and offset + limit <= self.window and limit <= page:
+            hits = self._search(index, {**body, "from": offset, "size": limit})["hits"]["hits"]
+            self._remember(index, body, offset + len(hits), hits)
+            yield from hits
+            return
+        after = self._cursors.get((self._cursor_key(index, body), offset)) if offset else None
+        if after is not None:
+            yield from self._after_pages(index, body, after, offset, limit, page)
+        elif self.pit:
+            yield from self._pit_pages(index, body, offset, limit, page)
+        else:
+            yield from self._scroll_pages(index, body, offset, limit, page)
+
+    def _after_pages(
+        self, index: str, body: dict[str, Any], after: list[Any], offset: int, limit: int | None, page: int
+    ) -> Iterator[dict[str, Any]]:
+        """Continue a sequential paging from the previous page's last sort values."""
+        done = 0
+        while limit is None or done < limit:
+            size = page if limit is None else min(page, limit - done)
+            hits = self._search(index, qb.after_page(body, size, after))["hits"]["hits"]
+            if not hits:
+                return
+            yield from hits
+            done += len(hits)
+            self._remember(index, body, offset + done, hits)
+            after = hits[-1]["sort"]
+            if len(hits) < size:
+                return
+
+    def _pit_pages(
+        self, index: str, body: dict[str, Any], skip: int, limit: int | None, page: int
+    ) -> Iterator[dict[str, Any]]:
+        """A consistent snapshot read page by page: point in time + ``search_after``. The first
+        ``skip`` hits are stepped over without their ``_source``."""
+        from elasticsearch import ApiError, NotFoundError
+
+        # The items alias and the pattern of its monthly indices name the same indices; the
+        # pattern also works on the CI emulator, whose PIT over a multi-index alias sees one index.
+        target = f"{self.prefix}-items-*" if index == self.alias else index
+        try:
+            pit_id = self.es.open_point_in_time(index=target, keep_alive=PIT_KEEP_ALIVE)["id"]
+        except NotFoundError as exc:
+            if _error_type(exc) == "index_not_found_exception":
+                raise
+            self.pit = False
+        except ApiError as exc:
+            if not _unsupported(exc):
+                raise
+            self.pit = False
+        if not self.pit:
+            log.info("no point in time on %s: deep reads use scroll", self.uri)
+            yield from self._scroll_pages(index, body, skip, limit, page)
+            return
+        offset, done, after = skip, 0, None
+        try:
+            while limit is None or done < limit:
+                stepping = skip > 0
+                size = min(page, skip) if stepping else (page if limit is None else min(page, limit - done))
+                req = qb.pit_page(body, size, pit_id, PIT_KEEP_ALIVE, after)
+                if stepping:
+                    req["_source"] = False
+                resp = self._search(None, req)
+                pit_id = resp.body.get("pit_id", pit_id)
+                hits = resp["hits"]["hits"]
+                if not hits:
+                    return
+                after = hits[-1]["sort"]
+                if stepping:
+                    skip -= len(hits)
+                    if len(hits) < size:
+                        return
+                    continue
+                yield from hits
+                done += len(hits)
+                self._remember(index, body, offset + done, hits)
+                if len(hits) < size:
+                    return
+        finally:
+            try:
+                self.es.close_point_in_time(id=pit_id)
+            except Exception as exc:  # the PIT expires by itself; never hide the real error
+                log.debug("closing point in time failed: %s", exc)
+
+    def _scroll_pages(
+        self, index: str, body: dict[str, Any], skip: int, limit: int | None, page: int
+    ) -> Iterator[dict[str, Any]]:
+        """Servers without point in time: the scroll API, pages of at most ``page``."""
+        resp = self._search(index, qb.scroll_first(body, page), scroll=PIT_KEEP_ALIVE)
+        scroll_id = resp.body.get("_scroll_id")
+        done = 0
+        try:
+            while True:
+                hits = resp["hits"]["hits"]
+                if not hits:
+                    return
+                if skip >= len(hits):
+                    skip -= len(hits)
+                else:
+                    for h in hits[skip:]:
+                        if limit is not None and done >= limit:
+                            return
+                        yield h
+                        done += 1
+                    skip = 0
+                if (limit is not None and done >= limit) or not scroll_id:
+                    return
+                resp = self.es.scroll(scroll_id=scroll_id, scroll=PIT_KEEP_ALIVE)
+                scroll_id = resp.body.get("_scroll_id", scroll_id)
+        finally:
+            if scroll_id:
+                try:
+                    self.es.clear_scroll(scroll_id=scroll_id)
+                except Exception as exc:
+                    log.debug("clearing scroll failed: %s", exc)
+
+    # -- the retry queue ---------------------------------------------------------------------------
+    def failed_writes(self) -> FailedWrites:
+        return spool_queue.queue_summary(self.spool)
+
+    def replay_retry_queue(self) -> ReplayReport:
+        return self.replay_failed_writes()
+
+    def replay_failed_writes(self) -> ReplayReport:
+        """Re-send queued writes of this prefix; others stay queued. Raw payloads and earlier
+        revisions are idempotent creates; item documents are rebased on what is stored now
+        (``bulk.rebase``: a newer revision always wins, compare-and-set kept)."""
+        report = ReplayReport()
+        mine = (names.raw_index(self.prefix), names.revisions_index(self.prefix))
+        items_prefix = f"{self.prefix}-items-"
+        with spool_queue.claim_spool(self.spool) as entries:
+            if entries is None:
+                return ReplayReport(busy=True)
+            keep: list[dict[str, Any]] = []
+            plain_actions: list[dict[str, Any]] = []
+            item_entries: list[dict[str, Any]] = []
+            for e in entries:
+                index = str((e.get("action") or {}).get("_index", ""))
+                if index in mine:
+                    plain_actions.append(e["action"])
+                elif index.startswith(items_prefix):
+                    item_entries.append(e)
+                else:
+                    keep.append(e)
+            failed: list[BulkFailure] = []
+            if plain_actions:
+                res = bulk_write(self.es, plain_actions, spool=None, ignore_conflicts_on=mine)
+                report.sent += res.ok
+                failed += res.failed
+            todo = [e["action"] for e in spool_queue.newest_per_document(item_entries)]
+            report.superseded += len(item_entries) - len(todo)
+            for _round in range(REPLAY_ROUNDS):
+                if not todo:
+                    break
+                current = self._fetch([str(a["_id"]) for a in todo])
+                actions = []
+                for a in todo:
+                    planned = spool_queue.rebase(a, current.get(str(a["_id"])))
+                    if planned is None:
+                        report.superseded += 1
+                    else:
+                        actions.append(planned)
+                for index in {a["_index"] for a in actions if a["_op_type"] == "create"}:
+                    self._ensure_index(index)
+                res = bulk_write(self.es, actions, spool=None)
+                report.sent += res.ok
+                failed += res.failed
+                conflicted = {str(a["_id"]) for a in res.conflicts}
+                self._refresh(self.alias)
+                todo = [a for a in todo if str(a["_id"]) in conflicted]
+            failed += [BulkFailure(a, 409, "still conflicting after replay") for a in todo]
+            report.failed = len(failed)
+            data = b"".join(
+                [
+                    b"".join(
+                        (json.dumps(e, ensure_ascii=False, default=str) + "\n").encode("utf-8") for e in keep
+                    ),
+                    spool_queue.spool_lines(failed),
+                ]
+            )
+            spool_queue.append_spool(self.spool, data)
+        self._refresh(self.alias, *mine)
+        return report
 
     # -- items ---------------------------------------------------------------------------------
     def _fetch(self, ids: list[str]) -> dict[str, Existing]:
         out: dict[str, Existing] = {}
         uniq = list(dict.fromkeys(ids))
-        for start in range(0, len(uniq), 1000):
-            resp = self.es.search(index=self.alias, body=qb.ids_body(uniq[start : start + 1000]))
+        chunk = min(1000, self.window)
+        for start in range(0, len(uniq), chunk):
+            resp = self._search(self.alias, qb.ids_body(uniq[start : start + chunk]))
             for hit in resp["hits"]["hits"]:
                 out[hit["_id"]] = Existing(
                     index=hit["_index"],
@@ -266,16 +694,13 @@ class ElasticsearchStore:
         return [source_to_item(found[i].source) for i in item_ids if i in found]
 
     def get_item_by_url(self, url: str) -> Item | None:
-        hits = self.es.search(index=self.alias, body=qb.by_url_body(url))["hits"]["hits"]
+        hits = self._search(self.alias, qb.by_url_body(url))["hits"]["hits"]
         return source_to_item(hits[0]["_source"]) if hits else None
 
     def item_revisions(self, item_id: str) -> list[dict[str, Any]]:
-        resp = self.es.search(
-            index=names.revisions_index(self.prefix),
-            body={"query": {"term": {"item_id": item_id}}, "sort": [{"revision": "asc"}], "size": 10000},
-        )
+        hits = self._hits(names.revisions_index(self.prefix), qb.revisions_body(item_id))
         keys = ("revision", "title", "text", "content_hash", "fetched", "raw_ref")
-        return [{k: h["_source"].get(k) for k in keys} for h in resp["hits"]["hits"]]
+        return [{k: h["_source"].get(k) for k in keys} for h in hits]
 
     def get_raw(self, raw_ref: str) -> bytes | None:
         from elasticsearch import NotFoundError
@@ -310,51 +735,40 @@ class ElasticsearchStore:
         raise StoreError(f"enrichment of {len(todo)} item(s) kept conflicting with another writer")
 
     def pending_enrichment(self, limit: int = 500) -> list[Item]:
-        hits = self.es.search(index=self.alias, body=qb.pending_body(limit))["hits"]["hits"]
-        return [source_to_item(h["_source"]) for h in hits]
+        return [source_to_item(h["_source"]) for h in self._hits(self.alias, qb.pending_body(), 0, limit)]
 
     # -- queries -------------------------------------------------------------------------------
     def search(self, query: Query, limit: int = 50, offset: int = 0) -> Page:
-        resp = self.es.search(index=self.alias, body=qb.search_body(query, limit, offset))
-        items = [source_to_item(h["_source"]) for h in resp["hits"]["hits"]]
-        return Page(items=items, total=int(resp["hits"]["total"]["value"]))
+        offset, limit = max(0, offset), max(0, limit)
+        if offset + limit <= self.window:
+            resp = self._search(self.alias, qb.search_body(query, limit, offset))
+            hits = resp["hits"]["hits"]
+            self._remember(self.alias, qb.sorted_body(query), offset + len(hits), hits)
+            items = [source_to_item(h["_source"]) for h in hits]
+            return Page(items=items, total=int(resp["hits"]["total"]["value"]))
+        # a deep page (dashboard paging past 10,000): search_after, total from the count API
+        hits = self._hits(self.alias, qb.sorted_body(query), offset, limit)
+        return Page(items=[source_to_item(h["_source"]) for h in hits], total=self.count(query))
 
     def count(self, query: Query) -> int:
         return int(self.es.count(index=self.alias, body=qb.count_body(query))["count"])
 
     def iter_items(self, query: Query, batch: int = 1000) -> Iterator[Item]:
-        """Point-in-time + ``search_after``: a consistent snapshot streamed page by page, however
-        many items match and whatever is indexed meanwhile."""
-        pit_id = self.es.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)["id"]
-        after: list[Any] | None = None
-        try:
-            while True:
-                resp = self.es.search(body=qb.iter_body(query, batch, pit_id, PIT_KEEP_ALIVE, after))
-                pit_id = resp.body.get("pit_id", pit_id)
-                hits = resp["hits"]["hits"]
-                if not hits:
-                    return
-                for h in hits:
-                    yield source_to_item(h["_source"])
-                after = hits[-1]["sort"]
-        finally:
-            try:
-                self.es.close_point_in_time(id=pit_id)
-            except Exception as exc:  # the PIT expires by itself; never hide the real error
-                log.debug("closing point in time failed: %s", exc)
+        """Point-in-time + ``search_after`` (scroll without PIT): a consistent snapshot streamed
+        page by page, however many items match and whatever is indexed meanwhile."""
+        for h in self._iter_hits(self.alias, {"query": qb.build_query(query)}, 0, None, page=batch):
+            yield source_to_item(h["_source"])
 
     def facet(self, name: str, query: Query, limit: int = 20) -> list[tuple[str, int]]:
         if name not in FACETS:
             raise ValueError(f"unknown facet '{name}' (one of {', '.join(FACETS)})")
-        return qb.parse_facet(self.es.search(index=self.alias, body=qb.facet_body(name, query, limit)).body)
+        return qb.parse_facet(self._search(self.alias, qb.facet_body(name, query, limit)).body)
 
     def histogram(self, query: Query, tz: str = "Asia/Ho_Chi_Minh") -> list[tuple[date, int]]:
-        return qb.parse_histogram(self.es.search(index=self.alias, body=qb.histogram_body(query, tz)).body)
+        return qb.parse_histogram(self._search(self.alias, qb.histogram_body(query, tz)).body)
 
     def top_stories(self, query: Query, limit: int = 10) -> list[StorySummary]:
-        return qb.parse_top_stories(
-            self.es.search(index=self.alias, body=qb.top_stories_body(query, limit)).body
-        )
+        return qb.parse_top_stories(self._search(self.alias, qb.top_stories_body(query, limit)).body)
 
     def story_stats(self, story_id: str, since: datetime | None = None) -> dict[str, Any]:
         stories = self.top_stories(Query(story_id=story_id, since=since), limit=1)
@@ -443,9 +857,9 @@ class ElasticsearchStore:
     ) -> list[dict[str, Any]]:
         from elasticsearch import NotFoundError
 
-        body = qb.docs_search_body(where, order_by, limit, offset)
+        body = qb.docs_search_body(where, order_by)
         try:
-            hits = self.es.search(index=self._doc_index(collection), body=body)["hits"]["hits"]
+            hits = self._hits(self._doc_index(collection), body, offset, limit)
         except NotFoundError:
             return []
         out = []
@@ -547,9 +961,9 @@ class ElasticsearchStore:
             body = {
                 "query": {"range": {"seq": {"gt": after}}},
                 "sort": [{"seq": {"order": "asc"}}],
-                "size": batch,
+                "size": max(1, min(batch, self.window)),
             }
-            hits = self.es.search(index=index, body=body)["hits"]["hits"]
+            hits = self._search(index, body)["hits"]["hits"]
             if not hits:
                 return
             out = []
@@ -561,10 +975,9 @@ class ElasticsearchStore:
             after = int(hits[-1]["_source"]["seq"])
 
     def sequences(self) -> dict[str, int]:
-        resp = self.es.search(
-            index=names.sequences_index(self.prefix), body={"query": {"match_all": {}}, "size": 1000}
-        )
-        return {h["_id"]: int(h["_source"]["value"]) for h in resp["hits"]["hits"]}
+        self._refresh(names.sequences_index(self.prefix))  # counters are written without refresh
+        hits = self._hits(names.sequences_index(self.prefix), {"query": {"match_all": {}}})
+        return {h["_id"]: int(h["_source"]["value"]) for h in hits}
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -576,11 +989,8 @@ class ElasticsearchStore:
     def events(
         self, entity: str | None = None, entity_id: str | None = None, limit: int = 1000
     ) -> list[Event]:
-        resp = self.es.search(
-            index=names.events_index(self.prefix), body=qb.events_body(entity, entity_id, limit)
-        )
         out = []
-        for h in resp["hits"]["hits"]:
+        for h in self._hits(names.events_index(self.prefix), qb.events_body(entity, entity_id), 0, limit):
             ev = Event.from_dict(h["_source"]["body"])
             ev.id = str(h["_source"]["seq"])
             out.append(ev)

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
 from giamsat.core.model import Engagement, Item, parse_dt, utcnow
 from giamsat.storage.base import Query, Store
 from giamsat.storage.sqlite import SQLiteStore
@@ -50,10 +52,12 @@ def state_id(src: Store) -> str:
 
 
 def _load_state(dst: Store, src: Store, resume: bool) -> dict[str, Any]:
-    fresh = {"id": state_id(src), "source": src.uri, "items_rowid": 0, "events_id": 0, "finished": False}
+    fresh: dict[str, Any] = {
+        "id": state_id(src), "source": src.uri, "items_rowid": 0, "events_id": 0, "finished": False
+    }  # fmt: skip
     if not resume:
         return fresh
-    found = dst.get_doc(STATE_COLLECTION, fresh["id"])
+    found = dst.get_doc(STATE_COLLECTION, str(fresh["id"]))
     return {**fresh, **found} if found else fresh
 
 
@@ -68,8 +72,6 @@ def _progress(enabled: bool) -> Iterator[Callable[..., Any]]:
     if not enabled:
         yield lambda *a, **k: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
     ) as bar:

@@ -40,7 +40,15 @@ from giamsat.core.model import (
     utcnow,
 )
 from giamsat.core.text import fold
-from giamsat.storage.base import FACETS, Page, Query, StorySummary, UpsertStats
+from giamsat.storage.base import (
+    FACETS,
+    FailedWrites,
+    Page,
+    Query,
+    ReplayReport,
+    StorySummary,
+    UpsertStats,
+)
 from giamsat.storage.migrations import migrate
 
 _FACET_COLUMNS = {
@@ -801,7 +809,7 @@ class SQLiteStore:
     def events(
         self, entity: str | None = None, entity_id: str | None = None, limit: int = 1000
     ) -> list[Event]:
-        sql, args = "SELECT id, body FROM events WHERE 1", []
+        sql, args = "SELECT id, body FROM events WHERE 1", list[Any]()
         if entity:
             sql += " AND entity = ?"
             args.append(entity)
@@ -835,6 +843,13 @@ class SQLiteStore:
                 (name, value),
             )
             return int(db.execute("SELECT value FROM sequences WHERE name = ?", (name,)).fetchone()[0])
+
+    def failed_writes(self) -> FailedWrites:
+        """Always empty: a SQLite write commits or raises, nothing is queued for later."""
+        return FailedWrites(path=self.uri)
+
+    def replay_failed_writes(self) -> ReplayReport:
+        return ReplayReport()
 
     def refresh(self) -> None:
         """Nothing to do: a committed SQLite write is visible at once."""

@@ -25,6 +25,23 @@ def tmp_store(tmp_path: Path) -> Iterator[SQLiteStore]:
 
 
 @pytest.fixture(scope="session")
+def es_emulator() -> Iterator[object]:
+    """The Elasticsearch-compatible emulator (noida-db), started once per session on a free port
+    and stopped by its pid at the end. Missing from the venv: skipped, except in CI."""
+    import os
+
+    from support import es_emulator as emu
+
+    if not emu.available():
+        if os.environ.get("CI"):
+            pytest.fail("noida-db is missing: `make setup` installs the dev extras")
+        pytest.skip("noida-db (ES emulator) not installed: pip install -e '.[dev]'")
+    server = emu.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def profile() -> Profile:
     return load_profile("khanh-hoa")
 

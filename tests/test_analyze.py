@@ -44,7 +44,7 @@ def test_analyze_file(tmp_path, profile, caplog) -> None:
         assert tuple(r) == OUTPUT_KEYS
         assert r["topics"] == sorted(r["topics"], key=lambda t: -t["score"])
     a1, a2, a3 = rows
-    assert a1["province"] == "khanh-hoa" and a1["lead_unit"] == "so-gtvt"
+    assert a1["province"] == "khanh-hoa" and a1["lead_unit"] == "so-xay-dung"
     assert any(c.startswith("ubnd-xa:") for c in a1["co_units"])
     assert a1["localities"] and all(
         set(m) == {"text", "start", "end", "level", "code", "province"} for m in a1["mentions"]

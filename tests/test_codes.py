@@ -14,6 +14,7 @@ def test_every_code_has_a_label_and_no_label_lacks_a_code() -> None:
         (codes.ALERT_STATUSES, codes.ALERT_STATUS_LABELS),
         (codes.ALERT_KINDS, codes.ALERT_KIND_LABELS),
         (codes.ROLES, codes.ROLE_LABELS),
+        (codes.TICKET_ACTIONS, codes.TICKET_ACTION_LABELS),
     ]
     for code_list, labels in pairs:
         assert list(labels) == list(code_list)

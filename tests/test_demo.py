@@ -22,10 +22,11 @@ def test_demo_no_dashboard_produces_items_alerts_and_tickets(tmp_path):
         timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    m = re.search(r"items=(\d+) alerts=(\d+) tickets=(\d+) units=(\d+)", proc.stdout)
+    m = re.search(r"items=(\d+) failed=(\d+) alerts=(\d+) tickets=(\d+) units=(\d+)", proc.stdout)
     assert m, proc.stdout
-    items, alerts, tickets, units = map(int, m.groups())
+    items, failed, alerts, tickets, units = map(int, m.groups())
     assert items > 0 and alerts > 0 and tickets > 0
+    assert failed == 0
     assert units >= 2, "tickets should reach several units through the routing rules"
 
     store = SQLiteStore(str(db))

@@ -4,13 +4,16 @@
 * ``leader`` - reads everything and gets reports, changes nothing but may comment (direction);
 * ``unit`` - sees and acts only on tickets where its unit leads or co-operates; no alerts;
 * ``admin`` - everything.
+
+Unit codes are compared through ``Profile.current_unit`` when the profile is given, so a ticket
+stored with the code of a dissolved unit (``so-tnmt``) belongs to the unit that replaced it.
 """
 
 from __future__ import annotations
 
 from giamsat.core.errors import PermissionDenied
 from giamsat.core.model import Ticket
-from giamsat.core.profile import User
+from giamsat.core.profile import Profile, User
 from giamsat.triage.workflow import TARGET_ROLES, label
 
 READ_ALERT_ROLES = ("monitor", "leader", "admin")
@@ -30,18 +33,23 @@ def require_act_alerts(user: User) -> None:
         )
 
 
-def can_see_ticket(user: User, ticket: Ticket) -> bool:
+def _cur(profile: Profile | None, code: str | None) -> str:
+    return profile.current_unit(code) if profile is not None and code else (code or "")
+
+
+def can_see_ticket(user: User, ticket: Ticket, profile: Profile | None = None) -> bool:
     if user.role in ("monitor", "leader", "admin"):
         return True
+    mine = _cur(profile, user.unit)
     return (
         user.role == "unit"
-        and bool(user.unit)
-        and (ticket.lead_unit == user.unit or user.unit in ticket.co_units)
+        and bool(mine)
+        and (_cur(profile, ticket.lead_unit) == mine or mine in {_cur(profile, c) for c in ticket.co_units})
     )
 
 
-def require_see_ticket(user: User, ticket: Ticket) -> None:
-    if not can_see_ticket(user, ticket):
+def require_see_ticket(user: User, ticket: Ticket, profile: Profile | None = None) -> None:
+    if not can_see_ticket(user, ticket, profile):
         # Same wording whether the ticket exists or not would be kinder to secrecy, but staff
         # need to know it is a permission matter, not a typo.
         raise PermissionDenied(
@@ -49,15 +57,20 @@ def require_see_ticket(user: User, ticket: Ticket) -> None:
         )
 
 
-def may_transition(user: User, ticket: Ticket, to_status: str) -> bool:
+def may_transition(user: User, ticket: Ticket, to_status: str, profile: Profile | None = None) -> bool:
     roles = TARGET_ROLES.get(to_status, ("admin",))
     return user.role in roles or (
-        "lead-unit" in roles and user.role == "unit" and user.unit == ticket.lead_unit
+        "lead-unit" in roles
+        and user.role == "unit"
+        and bool(user.unit)
+        and _cur(profile, user.unit) == _cur(profile, ticket.lead_unit)
     )
 
 
-def require_transition_role(user: User, ticket: Ticket, to_status: str) -> None:
-    if may_transition(user, ticket, to_status):
+def require_transition_role(
+    user: User, ticket: Ticket, to_status: str, profile: Profile | None = None
+) -> None:
+    if may_transition(user, ticket, to_status, profile):
         return
     roles = TARGET_ROLES.get(to_status, ("admin",))
     who = ", ".join("đơn vị chủ trì" if r == "lead-unit" else r for r in roles)
@@ -67,8 +80,8 @@ def require_transition_role(user: User, ticket: Ticket, to_status: str) -> None:
     )
 
 
-def require_comment(user: User, ticket: Ticket) -> None:
-    require_see_ticket(user, ticket)  # every role that can see a ticket may comment on it
+def require_comment(user: User, ticket: Ticket, profile: Profile | None = None) -> None:
+    require_see_ticket(user, ticket, profile)  # every role that can see a ticket may comment on it
 
 
 def can_act_on_alerts(user: User) -> bool:
@@ -87,3 +100,10 @@ def require_reports(user: User) -> None:
 def require_coordinator(user: User, what: str) -> None:
     if user.role not in ("monitor", "admin"):
         raise PermissionDenied(f"Người dùng '{user.username}' (vai trò {user.role}) không được {what}.")
+
+
+def require_admin(user: User, what: str) -> None:
+    if user.role != "admin":
+        raise PermissionDenied(
+            f"Người dùng '{user.username}' (vai trò {user.role}) không được {what}; chỉ quản trị (admin)."
+        )

@@ -10,6 +10,7 @@ from giamsat.core.codes import ALERT_STATUS_LABELS
 from giamsat.core.errors import GiamsatError, InvalidTransition, PermissionDenied
 from giamsat.core.model import Alert, Event, Ticket, parse_dt
 from giamsat.core.profile import User
+from giamsat.core.text import fold
 from giamsat.core.timeutil import fmt_datetime, to_local
 from giamsat.triage import access, rules
 from giamsat.triage.base import (
@@ -44,8 +45,6 @@ class AlertActions(TicketActions):
         topic, locality, source, q = (filters.pop(k, None) for k in ("topic", "locality", "source", "q"))
         if filters:
             raise ValueError(f"bộ lọc không hỗ trợ: {', '.join(filters)}")
-        from giamsat.core.text import fold
-
         needle = fold(q) if q else None
         out: list[Alert] = []
         skipped = 0
@@ -173,6 +172,10 @@ class AlertActions(TicketActions):
         items = self._alert_items(alert)
         wards = list(dict.fromkeys(c for it in items for c in rules.ward_codes(it)))
         decision = route(self.profile, alert.category, alert.topics, wards, alert.severity)
+        # A code typed from an old document (so-tnmt) is stored as the unit that replaced it.
+        lead = self.profile.current_unit(lead) if lead else None
+        if co_units is not None:
+            co_units = [self.profile.current_unit(c) for c in co_units]
         final_lead = lead or decision.lead
         final_co = [
             c

@@ -1,11 +1,12 @@
 """Periodic duties the worker runs every tick: expire claim locks, wake snoozed alerts, escalate
-overdue tickets, detect volume spikes, watch source health."""
+overdue tickets, detect volume spikes, watch source health, remind of report due dates."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
 
+from giamsat.core import periods
 from giamsat.core.errors import StaleEdit
 from giamsat.core.model import Alert, Ticket, parse_dt
 from giamsat.core.timeutil import to_local
@@ -28,13 +29,15 @@ class Duties(TriageBase):
     # == periodic work =====================================================================
     def tick(self) -> dict[str, int]:
         """Expire claim locks, wake snoozed alerts, escalate overdue tickets (once per deadline),
-        detect spikes and source-health problems, flush the notification outbox."""
+        detect spikes and source-health problems, remind of report due dates, flush the
+        notification outbox."""
         counts = {
             "claims_expired": self.expire_claims(),
             "snoozes_woken": self.wake_snoozed(),
             "escalated": self.escalate_overdue(),
             "spike_alerts": self.check_spikes(),
             "source_alerts": self.check_sources(),
+            "report_reminders": self.remind_reports(),
         }
         flushed = self.outbox.flush()
         counts.update({f"notify_{k}": v for k, v in flushed.items()})
@@ -99,7 +102,7 @@ class Duties(TriageBase):
                     "kind": kind,
                     "due": due_key(due),
                     "at": now.isoformat(),
-                    "to": [ticket.lead_unit, coord.code],
+                    "to": [self.profile.current_unit(ticket.lead_unit), coord.code],
                 }
             )
             ticket.updated = now
@@ -118,7 +121,7 @@ class Duties(TriageBase):
             )
             subject, body = templates.ticket_escalated(self.profile, saved, kind)
             self._notify_units(
-                list(dict.fromkeys([ticket.lead_unit, coord.code])),
+                list(dict.fromkeys([self.profile.current_unit(ticket.lead_unit), coord.code])),
                 subject,
                 body,
                 ticket_id,
@@ -260,5 +263,34 @@ class Duties(TriageBase):
             self.outbox.enqueue(
                 "webhook", self.profile.notifications.webhook_url, subject, body, saved.id or aid, "nguon"
             )
+            n += 1
+        return n
+
+    def remind_reports(self) -> int:
+        """Reminders of the reporting calendar (``report_calendar[].remind_days``): for the
+        report of each entry due next, one reminder per configured day once that many days or
+        fewer are left. A worker that was stopped sends only the latest reminder it missed, not
+        all of them. Reminders go to ``remind_units`` (default: the coordinating unit) through
+        the outbox, whose ``ref`` (``lich:<id>:<due date>``) and ``event`` (``nhac-bao-cao-<N>``)
+        make each one happen exactly once."""
+        today = to_local(self.clock()).date()
+        n = 0
+        for sched in self.profile.report_calendar:
+            if not sched.remind_days:
+                continue
+            period = periods.next_due(sched.cycle, today)
+            if period is None or period.due is None:
+                continue
+            left = (period.due - today).days
+            reached = [d for d in sched.remind_days if d >= left]
+            if not reached:
+                continue
+            which = min(reached)
+            ref, event = f"lich:{sched.id}:{period.due.isoformat()}", f"nhac-bao-cao-{which}"
+            if self.store.count_docs("outbox", {"ref": ref, "event": event}):
+                continue
+            subject, body = templates.report_reminder(self.profile, sched, period, left)
+            units = sched.remind_units or [self.profile.coordinating_unit.code]
+            self._notify_units([self.profile.current_unit(u) for u in units], subject, body, ref, event)
             n += 1
         return n

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -25,7 +26,7 @@ from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
 from giamsat.core.profile import Profile
-from giamsat.triage.reports import Report
+from giamsat.triage.reports import Report, recipients_of
 
 FONT = "Times New Roman"
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -96,7 +97,7 @@ def _clear_first(cell) -> None:
     first._element.getparent().remove(first._element)
 
 
-def _header(doc: Document, profile: Profile, report: Report, width_mm: float) -> None:
+def _header(doc: DocxDocument, profile: Profile, report: Report, width_mm: float) -> None:
     rep = profile.report
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -117,8 +118,9 @@ def _header(doc: Document, profile: Profile, report: Report, width_mm: float) ->
     _para(right, vn_date_line(rep.place, report.issued), 13, italic=True)
 
 
-def _footer(doc: Document, profile: Profile, width_mm: float) -> None:
+def _footer(doc: DocxDocument, profile: Profile, report: Report, width_mm: float) -> None:
     rep = profile.report
+    recipients = recipients_of(profile, report)
     table = doc.add_table(rows=1, cols=2)
     table.autofit = False
     left_w, right_w = width_mm * 0.5, width_mm * 0.5
@@ -127,8 +129,8 @@ def _footer(doc: Document, profile: Profile, width_mm: float) -> None:
     left, right = table.rows[0].cells
     _clear_first(left)
     _para(left, "Nơi nhận:", 12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
-    for i, r in enumerate(rep.recipients):
-        end = "." if i == len(rep.recipients) - 1 else ";"
+    for i, r in enumerate(recipients):
+        end = "." if i == len(recipients) - 1 else ";"
         _para(left, f"- {r}{end}", 11, align=WD_ALIGN_PARAGRAPH.LEFT)
     _clear_first(right)
     _para(right, rep.signer_title.upper(), 13, bold=True)
@@ -175,7 +177,7 @@ def to_docx(profile: Profile, report: Report, out: Path) -> Path:
                 _para(doc, "(không có số liệu)", 12, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
             _para(doc, "", 6)
     _para(doc, "", 13)
-    _footer(doc, profile, width)
+    _footer(doc, profile, report, width)
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))
     return out
@@ -218,7 +220,12 @@ def to_markdown(profile: Profile, report: Report) -> str:
                     cells[0] = f"[{cells[0]}]({t.links[i]})"
                 lines.append("| " + " | ".join(cells) + " |")
             lines.append("")
-    lines += ["**Nơi nhận:**", *(f"- {r}" for r in rep.recipients), "", f"**{rep.signer_title.upper()}**"]
+    lines += [
+        "**Nơi nhận:**",
+        *(f"- {r}" for r in recipients_of(profile, report)),
+        "",
+        f"**{rep.signer_title.upper()}**",
+    ]
     if rep.signer_name:
         lines.append(f"**{rep.signer_name}**")
     return "\n".join(lines) + "\n"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from giamsat.core.errors import StaleEdit
+from giamsat.core.errors import NotFound, StaleEdit
 from giamsat.core.model import Alert, Item
 from giamsat.core.timeutil import fmt_datetime
+from giamsat.storage.base import Query
 from giamsat.triage import rules, templates
 from giamsat.triage.base import (
     MAX_ITEM_IDS,
@@ -73,6 +74,8 @@ class Ingest(TriageBase):
         now: datetime,
     ) -> Alert | None:
         is_new = doc is None
+        answers = [it for it in group if rules.is_answer(it)]
+        group = [it for it in group if not rules.is_answer(it)]
         if doc is None:
             head, kind, _ = triggered[0]
             enr = head.enrichment
@@ -90,7 +93,18 @@ class Ingest(TriageBase):
         else:
             alert = Alert.from_dict(doc)
             version = int(doc["version"])
-        old = (alert.severity, len(alert.item_ids), alert.reach.get("items"), alert.status)
+        if is_new:  # an answer published before the first alarming post still belongs to it
+            answers += self._earlier_answers(sid)
+        old = (
+            alert.severity,
+            len(alert.item_ids),
+            alert.reach.get("items"),
+            alert.status,
+            len(alert.answers),
+        )
+        new_answers = [it for it in answers if it.id and it.id not in alert.answers]
+        for it in new_answers:
+            alert.answers.append(it.id)  # type: ignore[arg-type]
         for it in group:
             if it.id not in alert.item_ids and len(alert.item_ids) < MAX_ITEM_IDS:
                 alert.item_ids.append(it.id)  # type: ignore[arg-type]
@@ -128,6 +142,16 @@ class Ingest(TriageBase):
             )
         if raised or is_new:
             alert.severity = more_urgent(alert.severity, wanted) if not is_new else wanted
+        if new_answers:
+            # the matter has been answered publicly: one level less urgent, said on the alert
+            lowered = rules.lower_level(alert.severity if not is_new else wanted, 1)
+            raised = raised and severity_rank(lowered) < severity_rank(old[0])
+            head = new_answers[0]
+            alert.reasons.append(
+                f"đã có thông tin chính thức/đính chính ({self._source_name(head)}, "
+                f"{fmt_datetime(head.published or head.fetched)}): mức độ giảm còn '{templates.sev(lowered)}'"
+            )
+            alert.severity = lowered
         alert.reach = reach
         reopened = False
         if raised and not is_new and alert.status == "bo-qua":
@@ -137,6 +161,7 @@ class Ingest(TriageBase):
             len(alert.item_ids),
             alert.reach.get("items"),
             alert.status,
+            len(alert.answers),
         ):
             return None
         alert.updated = now
@@ -150,6 +175,18 @@ class Ingest(TriageBase):
                 after={"severity": saved.severity, "story_id": sid},
                 note="; ".join(saved.reasons[:3]),
             )
+        if new_answers and not is_new:
+            self._event(
+                "alert",
+                aid,
+                "co-tra-loi-chinh-thuc",
+                SYSTEM,
+                before={"severity": old[0]},
+                after={"severity": saved.severity, "answers": [it.id for it in new_answers]},
+                note=(new_answers[0].title or new_answers[0].text[:120]).strip(),
+            )
+            if saved.ticket_id:
+                self._attach_official_answers(saved.ticket_id, new_answers, now)
         elif raised:
             self._event(
                 "alert",
@@ -180,3 +217,55 @@ class Ingest(TriageBase):
                 "last_seen": s["last_seen"].isoformat() if s["last_seen"] else None,
             }
         return {"items": len(alert.item_ids), "sources": len(alert.sources), "engagement": 0}
+
+    # -- official answers -----------------------------------------------------------------
+    def _earlier_answers(self, sid: str) -> list[Item]:
+        if sid.startswith("item:"):
+            return []
+        page = self.store.search(Query(story_id=sid, order="oldest"), limit=200)
+        return [it for it in page.items if rules.is_answer(it)]
+
+    def _source_name(self, item: Item) -> str:
+        source = self.profile.source(item.source_id)
+        return (source.name if source else None) or item.source_id
+
+    def _attach_official_answers(self, ticket_id: str, answers: list[Item], now: datetime) -> None:
+        """Tell the ticket (and its units) that the matter was answered publicly."""
+        for _attempt in range(5):
+            try:
+                ticket, doc = self._load_ticket_doc(ticket_id)
+            except NotFound:
+                return
+            known = {a.get("item_id") for a in ticket.official_answers}
+            fresh = [it for it in answers if it.id not in known]
+            if not fresh:
+                return
+            for it in fresh:
+                ticket.official_answers.append(
+                    {
+                        "item_id": it.id,
+                        "title": (it.title or it.text[:200]).strip(),
+                        "url": it.url,
+                        "source_id": it.source_id,
+                        "source": self._source_name(it),
+                        "at": (it.published or it.fetched).isoformat(),
+                    }
+                )
+            ticket.updated = now
+            try:
+                saved = self._save_ticket(ticket, doc, int(doc["version"]))
+            except StaleEdit:
+                continue
+            self._event(
+                "ticket",
+                ticket_id,
+                "co-tra-loi-chinh-thuc",
+                SYSTEM,
+                after={"official_answers": [it.id for it in fresh]},
+                note=(fresh[0].title or fresh[0].text[:120]).strip(),
+            )
+            subject, body = templates.official_answer_found(self.profile, saved, fresh[0])
+            self._notify_units(
+                [saved.lead_unit, *saved.co_units], subject, body, ticket_id, "tra-loi-chinh-thuc"
+            )
+            return

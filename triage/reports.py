@@ -1,9 +1,18 @@
-"""Report content: the daily briefing (điểm tin) and the monthly/yearly reports.
+"""Report content: the daily briefing (điểm tin), the weekly/monthly/quarterly/yearly reports,
+the reports of the profile's reporting calendar and ad-hoc (đột xuất) reports.
 
 Built only from aggregate store queries (count/facet/histogram/top_stories over items, and
 find_docs over the small alert/ticket collections) - never by loading items - so a month over a
 million items takes seconds. The result is a neutral ``Report`` (sections of paragraphs and
 tables) that ``triage.export`` renders as DOCX, Markdown or CSV.
+
+What a report covers:
+* a kind (``daily`` ... ``yearly``): the calendar day, week (Monday-Sunday), month, quarter or
+  year containing the given day;
+* an entry of ``profile.report_calendar`` (by id): its own period (e.g. 16/11 of last year to
+  15/11 for a report due 20/11), by default the one due next, with its recipients;
+* ``ad-hoc``: a date range, or one event (an alert or ticket id) from its first day.
+Units are grouped and named by their current unit, also on tickets stored with old codes.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from giamsat.core import periods
 from giamsat.core.codes import (
     ALERT_KIND_LABELS,
     ALERT_STATUS_LABELS,
@@ -24,11 +34,13 @@ from giamsat.core.codes import (
 )
 from giamsat.core.codes import CATEGORY_TITLES as CATEGORY_LABELS
 from giamsat.core.model import Alert, Ticket, parse_dt, utcnow
-from giamsat.core.profile import Profile
-from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_number
+from giamsat.core.profile import Profile, ReportSchedule
+from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, fmt_number
 from giamsat.storage.base import Query, Store
+from giamsat.triage.workflow import severity_rank
 
-REPORT_KINDS = ("daily", "monthly", "yearly")
+REPORT_KINDS = periods.KINDS  # daily, weekly, monthly, quarterly, yearly, ad-hoc
+CALENDAR_KINDS = ("daily", "weekly", "monthly", "quarterly", "yearly")
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
@@ -57,6 +69,14 @@ class Report:
     issued: date
     number: int | None = None
     sections: list[Section] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)  # Nơi nhận; empty: profile.report.recipients
+    due: date | None = None  # hạn nộp, for a report of the calendar
+    schedule_id: str | None = None  # the report_calendar entry it was built for
+
+
+def recipients_of(profile: Profile, report: Report) -> list[str]:
+    """Nơi nhận of this report: its calendar entry's, else the profile's letterhead default."""
+    return report.recipients or profile.report.recipients
 
 
 def n(value: float) -> str:
@@ -68,16 +88,15 @@ def pct(part: int, whole: int) -> str:
 
 
 def period_bounds(kind: str, day: date) -> tuple[date, date]:
-    """First and last local day of the period containing ``day``."""
-    if kind == "daily":
-        return day, day
-    if kind == "monthly":
-        first = day.replace(day=1)
-        nxt = (first + timedelta(days=32)).replace(day=1)
-        return first, nxt - timedelta(days=1)
-    if kind == "yearly":
-        return date(day.year, 1, 1), date(day.year, 12, 31)
-    raise ValueError(f"loại báo cáo không hỗ trợ: {kind} (có: {', '.join(REPORT_KINDS)})")
+    """First and last local day of the calendar period of ``kind`` containing ``day`` (weeks run
+    Monday to Sunday; months, quarters and years are calendar ones)."""
+    if kind not in CALENDAR_KINDS:
+        raise ValueError(
+            f"loại báo cáo không có kỳ lịch: {kind} (có: {', '.join(CALENDAR_KINDS)}; "
+            "báo cáo đột xuất cần khoảng ngày hoặc vụ việc)"
+        )
+    p = periods.period_containing(periods.Cycle(kind, start_day=0 if kind == "weekly" else 1), day)
+    return p.start, p.end
 
 
 def utc_range(start: date, end: date) -> tuple[datetime, datetime]:
@@ -193,8 +212,6 @@ def _alerts(store: Store, since: datetime, until: datetime) -> Section:
         )
         + "."
     )
-    from giamsat.triage.workflow import severity_rank
-
     top = sorted(alerts, key=lambda a: (severity_rank(a.severity), -a.risk))[:10]
     if top:
         sec.tables.append(
@@ -229,11 +246,14 @@ class UnitStats:
         return statistics.median(self.hours) if self.hours else None
 
 
-def ticket_stats(tickets: list[Ticket], as_of: datetime) -> dict[str, UnitStats]:
-    """Per lead unit: received, answered, answered on time, overdue, hours to answer."""
+def ticket_stats(
+    tickets: list[Ticket], as_of: datetime, unit_of: Callable[[str], str] = str
+) -> dict[str, UnitStats]:
+    """Per lead unit (``unit_of`` maps a stored code to the one to group by, e.g. an old code to
+    its current unit): received, answered, answered on time, overdue, hours to answer."""
     out: dict[str, UnitStats] = {}
     for t in tickets:
-        s = out.setdefault(t.lead_unit, UnitStats())
+        s = out.setdefault(unit_of(t.lead_unit), UnitStats())
         s.received += 1
         if t.answered_at:
             s.answered += 1
@@ -269,7 +289,7 @@ def _tickets_period(
 ) -> Section:
     sec = Section("Kết quả xử lý theo đơn vị")
     tickets = [Ticket.from_dict(d) for d in docs_created_between(store, "tickets", since, until)]
-    stats = ticket_stats(tickets, min(until, as_of))
+    stats = ticket_stats(tickets, min(until, as_of), profile.current_unit)
     total = UnitStats()
     rows = []
     for unit, s in sorted(stats.items(), key=lambda kv: (-kv[1].received, kv[0])):
@@ -318,14 +338,14 @@ def _tickets_period(
     return sec
 
 
-def _volume(store: Store, q: Query, kind: str) -> Section:
+def _volume(store: Store, q: Query, by_month: bool) -> Section:
     sec = Section("Diễn biến số lượng tin, bài")
     hist = store.histogram(q)
-    if kind == "yearly":
-        by_month: Counter[str] = Counter()
+    if by_month:
+        by_m: Counter[str] = Counter()
         for d, c in hist:
-            by_month[f"{d.month:02d}/{d.year}"] += c
-        rows = [[k, n(v)] for k, v in sorted(by_month.items(), key=lambda kv: kv[0][3:] + kv[0][:2])]
+            by_m[f"{d.month:02d}/{d.year}"] += c
+        rows = [[k, n(v)] for k, v in sorted(by_m.items(), key=lambda kv: kv[0][3:] + kv[0][:2])]
         sec.tables.append(Table("Số tin, bài theo tháng", ["Tháng", "Số tin, bài"], rows))
     else:
         sec.tables.append(
@@ -334,45 +354,223 @@ def _volume(store: Store, q: Query, kind: str) -> Section:
     return sec
 
 
+@dataclass
+class _Event:
+    """The alert and ticket an ad-hoc report is about."""
+
+    alert: Alert | None
+    ticket: Ticket | None
+    story_first: datetime | None = None  # the story's first item (published), when known
+
+    @property
+    def title(self) -> str:
+        return (self.ticket.title if self.ticket else "") or (self.alert.title if self.alert else "")
+
+    @property
+    def first_seen(self) -> datetime:
+        """When the matter first appeared: its first article, else when it was flagged."""
+        times = [x.created for x in (self.alert, self.ticket) if x is not None]
+        return min([*times, *([self.story_first] if self.story_first else [])])
+
+
+def load_event(store: Store, event_id: str) -> _Event:
+    """An alert id or a ticket id (PX-2026-0012); each brings the other when linked."""
+    ticket_doc = store.get_doc("tickets", event_id)
+    alert_doc = store.get_doc("alerts", event_id)
+    ticket = Ticket.from_dict(ticket_doc) if ticket_doc else None
+    alert = Alert.from_dict(alert_doc) if alert_doc else None
+    if ticket and ticket.alert_id and alert is None:
+        doc = store.get_doc("alerts", ticket.alert_id)
+        alert = Alert.from_dict(doc) if doc else None
+    if alert and alert.ticket_id and ticket is None:
+        doc = store.get_doc("tickets", alert.ticket_id)
+        ticket = Ticket.from_dict(doc) if doc else None
+    if alert is None and ticket is None:
+        raise ValueError(f"không có cảnh báo hoặc phiếu '{event_id}'")
+    first = store.story_stats(alert.story_id).get("first_seen") if alert and alert.story_id else None
+    return _Event(alert, ticket, first)
+
+
+def _event_facts(profile: Profile, event: _Event) -> Section:
+    sec = Section("Sự việc")
+    a, t = event.alert, event.ticket
+    sec.paragraphs.append(f"Nội dung: {event.title}.")
+    sec.paragraphs.append(f"Phát hiện lúc {fmt_datetime(event.first_seen)}.")
+    severity = (t.severity if t else None) or (a.severity if a else "thap")
+    category = (t.category if t else None) or (a.category if a else None)
+    facts = [f"mức độ {SEVERITY_LABELS.get(severity, severity).lower()}"]
+    if category and category != "none":
+        facts.append(f"phân loại: {CATEGORY_LABELS.get(category, category).lower()}")
+    if a:
+        facts.append(
+            f"lan truyền {n(a.reach.get('items', len(a.item_ids)))} bài trên "
+            f"{n(a.reach.get('sources', len(a.sources)))} nguồn"
+        )
+    sec.paragraphs.append("Đánh giá: " + "; ".join(facts) + ".")
+    if a and a.reasons:
+        sec.paragraphs.append("Lý do cảnh báo: " + "; ".join(a.reasons[:5]) + ".")
+    return sec
+
+
+def _event_handling(profile: Profile, store: Store, event: _Event, as_of: datetime) -> Section:
+    sec = Section("Kết quả xử lý")
+    t = event.ticket
+    if t is None:
+        status = ALERT_STATUS_LABELS.get(event.alert.status, "") if event.alert else ""
+        sec.paragraphs.append(f"Chưa lập phiếu xử lý (cảnh báo: {status.lower()}).")
+        return sec
+    from giamsat.triage.workflow import label as status_label
+
+    co = ", ".join(profile.unit_name(c) for c in t.co_units) or "không"
+    sec.paragraphs.append(
+        f"Phiếu {t.id}: {profile.unit_name(t.lead_unit)} chủ trì; đơn vị phối hợp: {co}. "
+        f"Trạng thái: {status_label(t.status).lower()}."
+    )
+    if t.answered_at:
+        on_time = t.due is None or t.answered_at <= t.due
+        sec.paragraphs.append(
+            f"Đã phản hồi lúc {fmt_datetime(t.answered_at)} ({'đúng hạn' if on_time else 'quá hạn'})"
+            + (f": {t.answer_text}" if t.answer_text else "")
+            + (f" ({t.answer_url})" if t.answer_url else "")
+            + "."
+        )
+    elif t.due:
+        late = t.due < as_of
+        sec.paragraphs.append(
+            f"Chưa phản hồi; hạn phản hồi {fmt_datetime(t.due)}" + (" (đã quá hạn)." if late else ".")
+        )
+    rows = [[fmt_datetime(e.at), e.actor, e.action, e.note or ""] for e in store.events("ticket", t.id or "")]
+    sec.tables.append(
+        Table("Diễn biến xử lý phiếu", ["Thời gian", "Người thực hiện", "Thao tác", "Ghi chú"], rows)
+    )
+    return sec
+
+
+def _story_items(store: Store, q: Query, limit: int = 20) -> Section:
+    """The event's own articles and posts (one story: a bounded page, never the whole store)."""
+    sec = Section("Tin, bài về vụ việc")
+    page = store.search(Query(since=q.since, until=q.until, story_id=q.story_id, order="oldest"), limit=limit)
+    table = Table("Tin, bài (cũ nhất trước)", ["Tiêu đề", "Nguồn", "Thời gian", "Đường dẫn"], [])
+    for i, item in enumerate(page.items):
+        table.rows.append([item.title or item.url, item.source_id, fmt_datetime(item.published), item.url])
+        table.links[i] = item.url
+    if page.total > len(page.items):
+        sec.paragraphs.append(
+            f"Tổng cộng {n(page.total)} tin, bài; liệt kê {n(len(page.items))} tin, bài đầu tiên."
+        )
+    sec.tables.append(table)
+    return sec
+
+
+def _general_subtitle(p: periods.Period) -> str:
+    if p.kind == "daily":
+        return f"Điểm tin báo chí, mạng xã hội {periods.period_label(p)}"
+    if p.kind == "ad-hoc":
+        return f"Báo cáo đột xuất tình hình thông tin trên báo chí, mạng xã hội {periods.period_label(p)}"
+    return f"Tình hình thông tin trên báo chí, mạng xã hội và kết quả xử lý {periods.period_label(p)}"
+
+
+def resolve_period(
+    profile: Profile,
+    kind: str,
+    day: date | None,
+    today: date,
+    start: date | None = None,
+    end: date | None = None,
+) -> tuple[periods.Period, ReportSchedule | None]:
+    """The period a request covers: a kind's calendar period containing ``day``; a calendar
+    entry's period containing ``day`` (default: the one due next); an ad-hoc range."""
+    schedule = profile.schedule(kind)
+    if schedule is not None and schedule.kind != "ad-hoc":
+        cycle = schedule.cycle
+        if day is not None:
+            return periods.period_containing(cycle, day), schedule
+        due_next = periods.next_due(cycle, today)
+        assert due_next is not None  # only ad-hoc entries have no period
+        return due_next, schedule
+    if schedule is not None or kind == "ad-hoc":
+        if start is None:
+            raise ValueError("báo cáo đột xuất cần khoảng ngày (từ ngày, đến ngày) hoặc một vụ việc")
+        end = end or today
+        if end < start:
+            raise ValueError(f"khoảng ngày ngược: từ {fmt_date(start)} đến {fmt_date(end)}")
+        return periods.Period("ad-hoc", start, end), schedule
+    if kind in CALENDAR_KINDS:
+        lo, hi = period_bounds(kind, day or today)
+        return periods.Period(kind, lo, hi), None
+    ids = [s.id for s in profile.report_calendar]
+    raise ValueError(
+        f"loại báo cáo không hỗ trợ: {kind} (có: {', '.join(REPORT_KINDS)}"
+        + (f"; lịch báo cáo của tỉnh: {', '.join(ids)}" if ids else "")
+        + ")"
+    )
+
+
 def build_report(
     profile: Profile,
     store: Store,
     kind: str,
-    day: date,
+    day: date | None = None,
     now: datetime | None = None,
     issued: date | None = None,
     number: int | None = None,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    event: str | None = None,
 ) -> Report:
+    """Build a report. ``kind``: ``daily`` ... ``yearly`` (the calendar period containing
+    ``day``), the id of a ``report_calendar`` entry (its period containing ``day``, by default the
+    one due next) or ``ad-hoc`` (``start``-``end``, or ``event``: an alert or ticket id, from the
+    day it was first seen). ``ValueError`` in Vietnamese for a request that cannot be met."""
     now = now or utcnow()
-    start, end = period_bounds(kind, day)
-    since, until = utc_range(start, end)
-    q = Query(since=since, until=until)
-    if kind == "daily":
-        subtitle = f"Điểm tin báo chí, mạng xã hội ngày {fmt_date(start)}"
-    elif kind == "monthly":
-        subtitle = f"Tình hình thông tin trên báo chí, mạng xã hội và kết quả xử lý tháng {start.month:02d}/{start.year}"
+    today = now.astimezone(VN_TZ).date()
+    ev = load_event(store, event) if event else None
+    if ev is not None:
+        kind = kind if profile.schedule(kind) is not None else "ad-hoc"
+        start = start or ev.first_seen.astimezone(VN_TZ).date()
+    period, schedule = resolve_period(profile, kind, day, today, start, end)
+    since, until = utc_range(period.start, period.end)
+    story = ev.alert.story_id if ev and ev.alert else None
+    q = Query(since=since, until=until, story_id=story)
+    if ev is not None:
+        subtitle = f"Báo cáo đột xuất về vụ việc: {ev.title}"
+    elif schedule is not None:
+        subtitle = f"{schedule.name} {periods.period_label(period)}"
     else:
-        subtitle = f"Tình hình thông tin trên báo chí, mạng xã hội và kết quả xử lý năm {start.year}"
+        subtitle = _general_subtitle(period)
     report = Report(
-        kind=kind,
+        kind=period.kind,
         title="BÁO CÁO",
         subtitle=subtitle,
-        start=start,
-        end=end,
-        issued=issued or now.astimezone(VN_TZ).date(),
+        start=period.start,
+        end=period.end,
+        issued=issued or today,
         number=number,
+        recipients=list(schedule.recipients) if schedule else [],
+        due=period.due,
+        schedule_id=schedule.id if schedule else None,
     )
-    total, overview = _overview(profile, store, q)
-    report.sections.append(overview)
-    if kind != "daily":
-        report.sections.append(_volume(store, q, kind))
-    report.sections.append(_topics(profile, store, q, total))
-    report.sections.append(_negative_stories(store, q))
-    report.sections.append(_alerts(store, since, until))
-    if kind == "daily":
-        report.sections.append(_tickets_daily(store, since, until, now))
+    by_month = period.days > 62
+    if ev is not None:
+        report.sections.append(_event_facts(profile, ev))
+        report.sections.append(_volume(store, q, by_month))
+        # A story's own items; an event without a story (a volume spike) shows the period's
+        # most spread negative stories instead.
+        report.sections.append(_story_items(store, q) if story else _negative_stories(store, q))
+        report.sections.append(_event_handling(profile, store, ev, now))
     else:
-        report.sections.append(_tickets_period(profile, store, since, until, now))
+        total, overview = _overview(profile, store, q)
+        report.sections.append(overview)
+        if period.kind != "daily":
+            report.sections.append(_volume(store, q, by_month))
+        report.sections.append(_topics(profile, store, q, total))
+        report.sections.append(_negative_stories(store, q))
+        report.sections.append(_alerts(store, since, until))
+        if period.kind == "daily":
+            report.sections.append(_tickets_daily(store, since, until, now))
+        else:
+            report.sections.append(_tickets_period(profile, store, since, until, now))
     for i, sec in enumerate(report.sections):
         sec.heading = f"{ROMAN[i]}. {sec.heading.upper()}"
     return report

@@ -5,6 +5,8 @@ The rules are data in the profile (``routing.rules``), evaluated in order:
   skipped), and its id is recorded on the ticket for audit;
 * every matching rule adds its ``co_units`` and, with ``add_ward_units``, the People's Committee
   of each named commune/ward (``ubnd-xa:<ward code>``).
+A rule written with the code of a dissolved unit (``so-tnmt``) routes to the unit that replaces it
+(``so-nnmt``), so a decision only ever names current units.
 Deterministic: the same inputs always give the same decision, in the same order.
 """
 
@@ -21,7 +23,7 @@ class RoutingDecision:
     co_units: list[str] = field(default_factory=list)
     rule: str | None = None  # id of the rule that chose the lead
     fired: list[str] = field(default_factory=list)  # every rule that matched, in order
-    explanation: str = ""  # "chủ trì: Sở TN&MT — quy tắc chủ đề đất đai"
+    explanation: str = ""  # "chủ trì: Sở NN&MT — quy tắc chủ đề đất đai"
 
 
 def _matches(
@@ -66,9 +68,9 @@ def route(
             co.extend(f"{WARD_UNIT_PREFIX}{code}" for code in ward_codes)
     if lead is None:
         lead = profile.routing.default_lead
-    co_units = [c for c in dict.fromkeys(co) if c != lead]
-    unit = profile.unit(lead)
-    short = (unit.short or unit.name) if unit else profile.unit_name(lead)
+    lead = profile.current_unit(lead)
+    co_units = [c for c in dict.fromkeys(profile.current_unit(c) for c in co) if c != lead]
+    short = profile.unit_short(lead)
     why = f"quy tắc {lead_rule.description}" if lead_rule else "đơn vị mặc định"
     return RoutingDecision(
         lead=lead,

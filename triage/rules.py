@@ -54,6 +54,10 @@ def raise_level(severity: str, steps: int) -> str:
     return SEVERITIES[max(0, severity_rank(severity) - steps)]
 
 
+def lower_level(severity: str, steps: int) -> str:
+    return SEVERITIES[min(len(SEVERITIES) - 1, severity_rank(severity) + steps)]
+
+
 def reach_steps(items: int, sources: int) -> int:
     return sum(1 for n_items, n_sources in REACH_STEPS if items >= n_items or sources >= n_sources)
 
@@ -134,8 +138,8 @@ def watch_matches(profile: Profile, item: Item, folded_text: str | None = None) 
 def trigger_reasons(profile: Profile, item: Item) -> tuple[str | None, list[str]]:
     """(kind, reasons) when ``item`` should raise an alert, else (None, [])."""
     enr = item.enrichment
-    if enr is None:
-        return None, []
+    if enr is None or is_answer(item):
+        return None, []  # an official answer never opens an alert of its own
     reasons: list[str] = []
     kind = None
     threshold = profile.alerts.risk_threshold
@@ -146,6 +150,12 @@ def trigger_reasons(profile: Profile, item: Item) -> tuple[str | None, list[str]
         kind = kind or "watch"
         reasons.append(f"khớp danh sách theo dõi: {name}")
     return kind, reasons
+
+
+def is_answer(item: Item) -> bool:
+    """The item denies, corrects or officially answers a claim (``nlp.stance``)."""
+    enr = item.enrichment
+    return bool(enr and enr.stance and enr.stance.label == "bac-bo")
 
 
 def ward_codes(item: Item) -> list[str]:

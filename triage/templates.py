@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from giamsat.core.codes import CATEGORY_TITLES as CATEGORY_LABELS
 from giamsat.core.codes import SEVERITY_LABELS
-from giamsat.core.model import Alert, Ticket
-from giamsat.core.profile import Profile
-from giamsat.core.timeutil import fmt_datetime
+from giamsat.core.model import Alert, Item, Ticket
+from giamsat.core.periods import Period, period_label
+from giamsat.core.profile import Profile, ReportSchedule
+from giamsat.core.timeutil import fmt_date, fmt_datetime
 from giamsat.triage.workflow import label
 
 
@@ -30,6 +31,17 @@ def alert_opened(profile: Profile, alert: Alert) -> tuple[str, str]:
         f"Lan truyền: {alert.reach.get('items', 0)} bài, {alert.reach.get('sources', 0)} nguồn",
         "Lý do: " + "; ".join(alert.reasons[:5]),
         "Đề nghị cán bộ giám sát xem xét, xác nhận hoặc bỏ qua.",
+    ]
+    return subject, "\n".join(lines)
+
+
+def official_answer_found(profile: Profile, ticket: Ticket, answer: Item) -> tuple[str, str]:
+    subject = f"[giamsat] Đã có thông tin chính thức cho phiếu {ticket.id}: {ticket.title[:100]}"
+    lines = [
+        f"Phiếu {ticket.id} ({sev(ticket.severity)}): {ticket.title}",
+        f"Đã ghi nhận thông tin chính thức/đính chính: {(answer.title or answer.text[:200]).strip()}",
+        f"Đường dẫn: {answer.url}",
+        "Đề nghị đơn vị chủ trì kiểm tra, cập nhật nội dung trả lời và đóng phiếu nếu vụ việc đã được giải quyết.",
     ]
     return subject, "\n".join(lines)
 
@@ -88,3 +100,23 @@ def ticket_returned(profile: Profile, ticket: Ticket, note: str) -> tuple[str, s
 def source_problem(source_id: str, status: str, detail: str) -> tuple[str, str]:
     subject = f"[giamsat] Nguồn {source_id}: {status}"
     return subject, f"Nguồn thu thập {source_id} đang ở trạng thái '{status}'. {detail}".strip()
+
+
+def report_reminder(
+    profile: Profile, schedule: ReportSchedule, period: Period, days_left: int
+) -> tuple[str, str]:
+    due = fmt_date(period.due) if period.due else ""
+    when = "hôm nay" if days_left == 0 else f"còn {days_left} ngày"
+    subject = f"[giamsat] Nhắc hạn báo cáo ({when}): {schedule.name[:100]}"
+    lines = [
+        f"{schedule.name} {period_label(period)}",
+        f"Hạn nộp: trước ngày {due} ({when}).",
+        f"Kỳ báo cáo: từ {fmt_date(period.start)} đến {fmt_date(period.end)}.",
+    ]
+    recipients = schedule.recipients or profile.report.recipients
+    if recipients:
+        lines.append("Nơi nhận: " + "; ".join(recipients) + ".")
+    if schedule.source:
+        lines.append(f"Căn cứ: {schedule.source}")
+    lines.append(f"Lập báo cáo: giamsat report {schedule.id} --date {period.end.isoformat()} --format docx")
+    return subject, "\n".join(lines)

@@ -31,7 +31,7 @@ class TicketActions(TriageBase):
         """Tickets the actor may see; ``unit`` keeps those where that unit leads or co-operates.
         A unit user always gets only its own unit's tickets, whatever ``unit`` is asked."""
         if actor.role == "unit":
-            if unit and unit != actor.unit:
+            if unit and not self.profile.same_unit(unit, actor.unit):
                 return []
             unit = actor.unit
         elif actor.role not in ("monitor", "leader", "admin"):
@@ -50,9 +50,9 @@ class TicketActions(TriageBase):
         out = []
         for doc in self._iter_docs("tickets", where, order_by="-created"):
             t = Ticket.from_dict(doc)
-            if unit and t.lead_unit != unit and unit not in t.co_units:
+            if unit and not any(self.profile.same_unit(unit, c) for c in [t.lead_unit, *t.co_units]):
                 continue
-            if not access.can_see_ticket(actor, t):
+            if not access.can_see_ticket(actor, t, self.profile):
                 continue
             if overdue_only and not overdue_kinds(t, now):
                 continue
@@ -63,14 +63,14 @@ class TicketActions(TriageBase):
 
     def get_ticket(self, actor: User, ticket_id: str) -> Ticket:
         ticket, _ = self._load_ticket_doc(ticket_id)
-        access.require_see_ticket(actor, ticket)
+        access.require_see_ticket(actor, ticket, self.profile)
         ticket.history = self.store.events("ticket", ticket_id)
         return ticket
 
     def routing_of(self, actor: User, ticket_id: str) -> dict[str, Any]:
         """The routing decision recorded when the ticket was opened (rule, fired, explanation)."""
         ticket, doc = self._load_ticket_doc(ticket_id)
-        access.require_see_ticket(actor, ticket)
+        access.require_see_ticket(actor, ticket, self.profile)
         return dict(doc.get("routing") or {})
 
     def transition(
@@ -84,11 +84,11 @@ class TicketActions(TriageBase):
         answer_url: str | None = None,
     ) -> Ticket:
         ticket, base = self._load_ticket_doc(ticket_id)
-        access.require_see_ticket(actor, ticket)
+        access.require_see_ticket(actor, ticket, self.profile)
         if expected_version is not None and expected_version != ticket.version:
             raise StaleEdit("tickets", ticket_id, expected_version, ticket.version)
         check_transition(ticket, to_status)
-        access.require_transition_role(actor, ticket, to_status)
+        access.require_transition_role(actor, ticket, to_status, self.profile)
         if to_status in NEEDS_REASON and not (note or "").strip():
             raise InvalidTransition(
                 f"Cần ghi lý do khi chuyển phiếu sang '{to_status}' ({label(to_status)})."
@@ -101,7 +101,7 @@ class TicketActions(TriageBase):
             )
         now = self.clock()
         old_status = ticket.status
-        before = {"status": old_status}
+        before: dict[str, Any] = {"status": old_status}
         after: dict[str, Any] = {"status": to_status}
         if to_status == "da-giao" and old_status in ("tu-choi", "chuyen-don-vi", "mo-lai"):
             # handed (again) to a unit: it gets a fresh acknowledgement deadline; the answer
@@ -193,7 +193,7 @@ class TicketActions(TriageBase):
         """Re-check the answer URL (e.g. after a re-crawl picked up the corrected article)."""
         for _attempt in range(3):
             ticket, base = self._load_ticket_doc(ticket_id)
-            access.require_see_ticket(actor, ticket)
+            access.require_see_ticket(actor, ticket, self.profile)
             if not ticket.answer_url:
                 raise InvalidTransition(f"Phiếu {ticket_id} chưa có đường dẫn phản hồi/đính chính.")
             check = self._check_correction(ticket.answer_url, self.clock())
@@ -215,6 +215,10 @@ class TicketActions(TriageBase):
         access.require_coordinator(actor, "phân công lại đơn vị")
         for code in [lead, *(co_units or [])]:
             self._check_unit(code)
+        # A code typed from an old document (so-tnmt) is stored as the unit that replaced it.
+        lead = self.profile.current_unit(lead)
+        if co_units is not None:
+            co_units = [self.profile.current_unit(c) for c in co_units]
         ticket, base = self._load_ticket_doc(ticket_id)
         if ticket.status == "da-dong":
             raise InvalidTransition(
@@ -250,7 +254,7 @@ class TicketActions(TriageBase):
             raise InvalidTransition("Bình luận trống.")
         for _attempt in range(3):
             ticket, base = self._load_ticket_doc(ticket_id)
-            access.require_comment(actor, ticket)
+            access.require_comment(actor, ticket, self.profile)
             now = self.clock()
             entry = {
                 "by": actor.username,

@@ -209,7 +209,7 @@ def generic_rows(rows: list[dict[str, Any]], us_dates: bool = False) -> Iterator
 
 def facebook_json_rows(data: list[dict[str, Any]]) -> Iterator[dict[str, Any] | str]:
     for post in data:
-        texts = [d.get("post") for d in post.get("data", []) if isinstance(d, dict) and d.get("post")]
+        texts = [str(d["post"]) for d in post.get("data", []) if isinstance(d, dict) and d.get("post")]
         url = None
         for att in post.get("attachments", []):
             for d in att.get("data", []):

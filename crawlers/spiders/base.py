@@ -86,7 +86,8 @@ class SourceSpider(scrapy.Spider):
     def remember_validators(self, response: Response) -> None:
         etag = response.headers.get(b"ETag")
         last_modified = response.headers.get(b"Last-Modified")
-        self.pending_validators[response.meta.get("validator_url", response.request.url)] = (
+        url = response.meta.get("validator_url") or response.url
+        self.pending_validators[url] = (
             etag.decode("latin-1") if etag else None,
             last_modified.decode("latin-1") if last_modified else None,
         )
@@ -115,7 +116,7 @@ class SourceSpider(scrapy.Spider):
         if self.too_big(response):
             return
         meta = response.meta
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         page = await self.extraction.extract(
             response.body,
             content_type,

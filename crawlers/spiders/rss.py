@@ -57,7 +57,7 @@ class RssSpider(SourceSpider):
         if self.too_big(response):
             self.report.fatal = "feed vượt giới hạn dung lượng"
             return
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         parsed = feedparser.parse(response.body, response_headers={"content-type": content_type})
         if parsed.bozo:
             problem = f"{type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}"[:200]

@@ -93,7 +93,7 @@ class YoutubeSpider(SourceSpider):
 
     def parse_search(self, response: Response) -> Any:
         data = json_body(response)
-        if self.api_error(response, data):
+        if self.api_error(response, data) or data is None:
             return
         self.report.fetched += 1
         ids = [
@@ -113,7 +113,7 @@ class YoutubeSpider(SourceSpider):
 
     def parse_videos(self, response: Response) -> Any:
         data = json_body(response)
-        if self.api_error(response, data):
+        if self.api_error(response, data) or data is None:
             return
         self.report.fetched += 1
         for video in data.get("items", []):
@@ -156,7 +156,7 @@ class YoutubeSpider(SourceSpider):
 
     def parse_comments(self, response: Response) -> Any:
         data = json_body(response)
-        if self.api_error(response, data):
+        if self.api_error(response, data) or data is None:
             return
         self.report.fetched += 1
         vid = response.meta["video_id"]

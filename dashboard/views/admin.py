@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from giamsat.core import periods
 from giamsat.core.codes import SEVERITIES
-from giamsat.core.timeutil import fmt_datetime
+from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime
 from giamsat.dashboard import auth
 from giamsat.dashboard.ui import ROLE_LABELS
 from giamsat.dashboard.views import PageContext, flash
@@ -93,7 +94,17 @@ def _profile(ctx: PageContext) -> None:
     st.markdown("**Đơn vị**")
     st.dataframe(
         pd.DataFrame(
-            [{"Mã": u.code, "Tên": u.name, "Đầu mối": u.coordinating, "Email": u.email} for u in p.units]
+            [
+                {
+                    "Mã": u.code,
+                    "Tên": u.name,
+                    "Đầu mối": u.coordinating,
+                    "Thay cho (mã cũ)": ", ".join(u.replaces),
+                    "Email": u.email,
+                    "Căn cứ": u.source or "",
+                }
+                for u in p.units
+            ]
         ),
         hide_index=True,
         width="stretch",
@@ -105,8 +116,9 @@ def _profile(ctx: PageContext) -> None:
                 {
                     "Mã": r.id,
                     "Mô tả": r.description,
-                    "Chủ trì": r.lead or "",
-                    "Phối hợp": ", ".join(r.co_units),
+                    "Chủ trì": p.unit_name(r.lead) if r.lead else "",
+                    "Phối hợp": ", ".join(p.unit_name(c) for c in r.co_units),
+                    "Căn cứ": r.source or "",
                 }
                 for r in p.routing.rules
             ]
@@ -128,6 +140,25 @@ def _profile(ctx: PageContext) -> None:
         ),
         hide_index=True,
     )
+    if p.deadlines.source:
+        st.caption(f"Căn cứ: {p.deadlines.source}")
+    st.markdown("**Lịch báo cáo** (kỳ tới hạn gần nhất)")
+    today = ctx.now.astimezone(VN_TZ).date()
+    rows = []
+    for sched in p.report_calendar:
+        nxt = periods.next_due(sched.cycle, today)
+        rows.append(
+            {
+                "Mã": sched.id,
+                "Báo cáo": sched.name,
+                "Loại": periods.KIND_LABELS.get(sched.kind, sched.kind),
+                "Kỳ": f"{fmt_date(nxt.start)} - {fmt_date(nxt.end)}" if nxt else "theo vụ việc",
+                "Hạn nộp": fmt_date(nxt.due) if nxt and nxt.due else "",
+                "Nhắc trước (ngày)": ", ".join(map(str, sched.remind_days)),
+                "Căn cứ": sched.source or "",
+            }
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if p.path and Path(p.path).exists():
         with st.expander("Nội dung tệp hồ sơ (chỉ xem)"):
             st.code(Path(p.path).read_text(encoding="utf-8"), language="yaml")

@@ -6,7 +6,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import tempfile
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -18,6 +20,7 @@ from giamsat.core.timeutil import fmt_date, fmt_datetime, fmt_number, local_day_
 from giamsat.dashboard import queries
 from giamsat.dashboard.ui import ALERT_STATUS_LABELS, SENTIMENT_LABELS, error_message, label, snippet
 from giamsat.dashboard.views import PageContext
+from giamsat.storage.base import Query
 
 log = logging.getLogger("giamsat.dashboard.briefing")
 
@@ -44,8 +47,6 @@ def _pct(part: int, whole: int) -> str:
 def default_day(ctx: PageContext) -> date:
     """Today, or - when nothing has arrived yet today (early morning, a stopped crawler, the demo's
     fixed dates) - the latest day that has items, so the briefing never opens on an empty page."""
-    from giamsat.storage.base import Query
-
     today = to_local(ctx.now).date()
     since, until = local_day_bounds(today)
     if queries.count(ctx.uri, queries.params(since, until)):
@@ -208,9 +209,6 @@ def _report_builder() -> Any | None:
         return None
 
     def build(profile: Any, store: Any, day: date) -> bytes:
-        import tempfile
-        from pathlib import Path
-
         with tempfile.TemporaryDirectory(prefix="giamsat-report-") as tmp:
             out = docx.to_docx(
                 profile, reports.build_report(profile, store, "daily", day), Path(tmp) / "bao-cao.docx"

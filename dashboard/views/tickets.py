@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from giamsat.core.codes import TICKET_ACTION_LABELS
 from giamsat.core.errors import GiamsatError
-from giamsat.core.model import Ticket
+from giamsat.core.model import Ticket, parse_dt
 from giamsat.core.timeutil import fmt_datetime
 from giamsat.dashboard.ui import (
     CATEGORY_LABELS,
@@ -31,20 +32,16 @@ from giamsat.triage.workflow import (
 )
 
 ALL_UNITS = "__all__"
-ACTION_LABELS = {
-    "tao": "Tạo phiếu",
-    "create": "Tạo phiếu",
-    "transition": "Chuyển trạng thái",
-    "assign": "Giao đơn vị",
-    "comment": "Bình luận",
-    "escalate": "Nhắc hạn/báo cáo vượt cấp",
-    "merge": "Gộp cảnh báo",
-}
+ACTION_LABELS = TICKET_ACTION_LABELS
 
 
 def targets_for(ctx: PageContext, ticket: Ticket) -> list[str]:
     """Statuses this user may move the ticket to (the service checks again on submit)."""
-    return [to for to in allowed_targets(ticket.status) if access.may_transition(ctx.user, ticket, to)]
+    return [
+        to
+        for to in allowed_targets(ticket.status)
+        if access.may_transition(ctx.user, ticket, to, ctx.profile)
+    ]
 
 
 def deadline(ticket: Ticket, now) -> tuple[str, str]:  # type: ignore[no-untyped-def]
@@ -136,7 +133,7 @@ def _detail(ctx: PageContext, tickets: list[Ticket]) -> None:
     _comment(ctx, ticket)
     if ctx.can_act:
         _assign(ctx, ticket)
-    _history(ticket)
+    _history(ctx, ticket)
 
 
 def _summary(ctx: PageContext, t: Ticket) -> None:
@@ -235,14 +232,16 @@ def _assign(ctx: PageContext, t: Ticket) -> None:
         lead = st.selectbox(
             "Đơn vị chủ trì",
             units,
-            index=units.index(t.lead_unit) if t.lead_unit in units else 0,
+            index=units.index(ctx.profile.current_unit(t.lead_unit))
+            if ctx.profile.current_unit(t.lead_unit) in units
+            else 0,
             format_func=ctx.profile.unit_name,
             key=f"tk_{t.id}_lead",
         )
         co = st.multiselect(
             "Đơn vị phối hợp",
             units,
-            default=[c for c in t.co_units if c in units],
+            default=[c for c in dict.fromkeys(map(ctx.profile.current_unit, t.co_units)) if c in units],
             format_func=ctx.profile.unit_name,
             key=f"tk_{t.id}_co",
         )
@@ -254,7 +253,7 @@ def _assign(ctx: PageContext, t: Ticket) -> None:
             st.rerun()
 
 
-def _history(t: Ticket) -> None:
+def _history(ctx: PageContext, t: Ticket) -> None:
     st.markdown("**Lịch sử xử lý**")
     if not t.history:
         st.caption("Chưa có thay đổi nào.")
@@ -267,12 +266,20 @@ def _history(t: Ticket) -> None:
             if after and before != after
             else ""
         )
+        # Unit codes recorded in the log (possibly of dissolved units) shown by current name.
+        lead_before, lead_after = e.before.get("lead_unit"), e.after.get("lead_unit")
+        unit = ""
+        if lead_after:
+            unit = ctx.profile.unit_name(lead_after)
+            if lead_before and lead_before != lead_after:
+                unit = f"{lead_before} → {lead_after}: {unit}"
         rows.append(
             {
                 "Thời gian": fmt_datetime(e.at),
                 "Người thực hiện": e.actor,
                 "Thao tác": ACTION_LABELS.get(e.action, e.action),
                 "Trạng thái": change,
+                "Đơn vị chủ trì": unit,
                 "Ghi chú": e.note or "",
             }
         )
@@ -280,8 +287,6 @@ def _history(t: Ticket) -> None:
 
 
 def _dt(value):  # type: ignore[no-untyped-def]
-    from giamsat.core.model import parse_dt
-
     try:
         return parse_dt(value)
     except ValueError:

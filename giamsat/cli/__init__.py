@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -21,10 +22,13 @@ from rich.table import Table
 from giamsat import __version__
 from giamsat.cli import crawl as crawl_cli
 from giamsat.cli import triage as triage_cli
+from giamsat.cli.es import es_app
 from giamsat.context import get_context, set_context
 from giamsat.core.errors import GiamsatError
+from giamsat.core.timeutil import VN_TZ, parse_vn_date
 from giamsat.crawlers.runner import load_sources_file
 from giamsat.dashboard.auth import set_password
+from giamsat.triage.service import Triage
 
 console = Console()
 err = Console(stderr=True)
@@ -83,8 +87,17 @@ def init() -> None:
     console.print(f"Kho dữ liệu: {store.uri}")
     console.print(
         f"{len(profile.sources)} nguồn, {len(profile.topics)} chủ đề, {len(profile.units)} đơn vị, "
-        f"{len(profile.routing.rules)} quy tắc điều phối, {len(profile.users)} người dùng"
+        f"{len(profile.routing.rules)} quy tắc điều phối, {len(profile.users)} người dùng, "
+        f"{len(profile.report_calendar)} báo cáo trong lịch"
     )
+    # Old unit codes on stored tickets still display as the current units; rewriting them is a
+    # separate, audited step the administrator runs on purpose.
+    old = Triage(profile, store).count_old_unit_codes()
+    if old:
+        console.print(
+            f"[yellow]{old} phiếu còn mang mã đơn vị cũ[/] (vẫn hiển thị tên đơn vị hiện nay). "
+            "Đổi mã có ghi vết: giamsat units upgrade --as admin (xem trước: --dry-run)"
+        )
 
 
 @app.command("profile")
@@ -99,6 +112,23 @@ def profile_check(
 
     p = load_profile(path or get_context().settings.profile)
     console.print(f"[green]Hợp lệ[/]: {p.path} — {p.province.name}")
+    console.print(
+        f"{len(p.units)} đơn vị (đầu mối: {p.coordinating_unit.name}), {len(p.topics)} chủ đề, "
+        f"{len(p.routing.rules)} quy tắc điều phối, {len(p.report_calendar)} báo cáo trong lịch"
+    )
+    # Worth fixing, never fatal: each works as it is.
+    for line in p.old_code_uses():
+        console.print(f"[yellow]Lưu ý[/]: {line}", highlight=False)
+    missing = p.missing_sources()
+    if missing:
+        console.print(
+            f"[yellow]Lưu ý[/]: chưa ghi căn cứ (source:) cho {', '.join(missing)}", highlight=False
+        )
+    bare = [t.code for t in p.topics if not t.lexicon]
+    if bare:
+        console.print(
+            f"[yellow]Lưu ý[/]: chủ đề chưa có từ vựng (lexicon): {', '.join(bare)}", highlight=False
+        )
     console.print("Các hồ sơ có sẵn: " + ", ".join(available_profiles()))
 
 
@@ -398,21 +428,102 @@ app.add_typer(
 
 @app.command()
 def report(
-    kind: Annotated[str, typer.Argument(help="daily (điểm tin), monthly hoặc yearly.")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="daily (điểm tin), weekly, monthly, quarterly, yearly, ad-hoc (đột xuất), "
+            "hoặc mã một báo cáo trong lịch báo cáo của tỉnh (xem giamsat calendar)."
+        ),
+    ],
     date: Annotated[
-        str | None, typer.Option("--date", help="Ngày (yyyy-mm-dd hoặc dd/mm/yyyy); mặc định hôm nay.")
+        str | None,
+        typer.Option(
+            "--date",
+            help="Một ngày trong kỳ (yyyy-mm-dd hoặc dd/mm/yyyy); mặc định hôm nay, "
+            "với báo cáo trong lịch: kỳ có hạn nộp gần nhất.",
+        ),
+    ] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Báo cáo đột xuất: từ ngày.")] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Báo cáo đột xuất: đến ngày (mặc định hôm nay).")
+    ] = None,
+    event: Annotated[
+        str | None,
+        typer.Option("--event", help="Báo cáo đột xuất về một vụ việc: mã cảnh báo hoặc mã phiếu."),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="docx, md hoặc csv.")] = "docx",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp ghi ra.")] = None,
 ) -> None:
-    """Lập báo cáo: điểm tin hằng ngày, báo cáo tháng/năm theo đơn vị (DOCX theo NĐ 30/2020, MD, CSV).
+    """Lập báo cáo (DOCX theo NĐ 30/2020, MD, CSV): điểm tin, báo cáo tuần/tháng/quý/năm, báo cáo
+    theo lịch của tỉnh (đúng kỳ và nơi nhận) và báo cáo đột xuất.
 
     Ví dụ: giamsat report daily --date 2026-11-23 --format docx -o diem-tin.docx
+    Ví dụ: giamsat report nam-truyen-thong-chinh-sach   (kỳ 16/11/2025 - 15/11/2026, hạn 20/11/2026)
+    Ví dụ: giamsat report ad-hoc --from 20/11/2026 --to 23/11/2026
+    Ví dụ: giamsat report ad-hoc --event PX-2026-0012
     """
     ctx = get_context()
-    code = triage_cli.report_cmd(ctx.profile, ctx.store, kind, date, fmt, out)
+    code = triage_cli.report_cmd(
+        ctx.profile, ctx.store, kind, date, fmt, out, date_from=date_from, date_to=date_to, event=event
+    )
     raise typer.Exit(code or 0)
 
+
+@app.command()
+def calendar(
+    date: Annotated[
+        str | None, typer.Option("--date", help="Tính hạn từ ngày này (mặc định hôm nay).")
+    ] = None,
+) -> None:
+    """Lịch báo cáo của tỉnh: mỗi báo cáo, kỳ tới hạn gần nhất, hạn nộp, số ngày còn lại.
+
+    Ví dụ: giamsat --profile ha-tinh calendar --date 2026-11-23
+    """
+    try:
+        today = parse_vn_date(date) if date else datetime.now(VN_TZ).date()
+    except ValueError as exc:
+        raise typer.BadParameter(f"ngày không hợp lệ '{date}': dùng dd/mm/yyyy hoặc yyyy-mm-dd") from exc
+    console.print(triage_cli.calendar_table(get_context().profile, today))
+
+
+# -- units -----------------------------------------------------------------------------------
+units_app = typer.Typer(
+    help="Đơn vị: list, upgrade (đổi mã đơn vị cũ trên phiếu đã lưu).", no_args_is_help=True
+)
+app.add_typer(units_app, name="units")
+
+
+@units_app.command("list")
+def units_list() -> None:
+    """Các đơn vị trong hồ sơ: mã, tên, mã cũ được thay, căn cứ.
+
+    Ví dụ: giamsat --profile lang-son units list
+    """
+    profile = get_context().profile
+    table = Table()
+    for col in ("Mã", "Tên", "Đầu mối", "Thay cho (mã cũ)", "Căn cứ"):
+        table.add_column(col, no_wrap=col == "Mã", max_width=60 if col == "Căn cứ" else None)
+    for u in profile.units:
+        table.add_row(u.code, u.name, "x" if u.coordinating else "", ", ".join(u.replaces), u.source or "")
+    console.print(table)
+
+
+@units_app.command("upgrade")
+def units_upgrade(
+    as_: Annotated[str, typer.Option("--as", help="Tên đăng nhập quản trị (admin) thực hiện.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ đếm, không đổi.")] = False,
+) -> None:
+    """Đổi mã đơn vị cũ (so-tnmt, so-tttt...) trên các phiếu đã lưu sang mã đơn vị hiện nay theo
+    'replaces' trong hồ sơ; mỗi phiếu đổi có một sự kiện nhật ký (trước/sau, ánh xạ đã dùng).
+
+    Ví dụ: giamsat units upgrade --as admin --dry-run
+    """
+    ctx = get_context()
+    result = Triage(ctx.profile, ctx.store).upgrade_unit_codes(triage_cli._user(as_), dry_run=dry_run)
+    console.print(result.summary(ctx.profile), highlight=False)
+
+
+app.add_typer(es_app, name="es")
 
 # -- users -----------------------------------------------------------------------------------
 users_app = typer.Typer(help="Người dùng: list, passwd.")
@@ -456,17 +567,28 @@ def users_passwd(
 @app.command()
 def dashboard(
     port: Annotated[int, typer.Option(help="Cổng.")] = 8501,
-    address: Annotated[str, typer.Option(help="Địa chỉ lắng nghe.")] = "127.0.0.1",
+    address: Annotated[
+        str | None,
+        typer.Option(
+            help="Địa chỉ lắng nghe (mặc định STREAMLIT_SERVER_ADDRESS, nếu không thì 127.0.0.1; "
+            "trong container: 0.0.0.0 sau reverse proxy)."
+        ),
+    ] = None,
 ) -> None:
     """Mở bảng điều khiển (Streamlit, tiếng Việt).
 
     Ví dụ: giamsat dashboard --port 8501
+    Ví dụ: giamsat dashboard --address 0.0.0.0   (trong container, sau reverse proxy TLS)
     """
+    import os
+
     from giamsat.serve import serve_dashboard
 
     ctx = get_context()
     ctx.store  # noqa: B018 - create/migrate the store before the app opens it
-    raise typer.Exit(serve_dashboard(address, port))
+    # --address wins, then STREAMLIT_SERVER_ADDRESS (docker-compose sets it), then loopback only
+    chosen = address or os.environ.get("STREAMLIT_SERVER_ADDRESS") or "127.0.0.1"
+    raise typer.Exit(serve_dashboard(chosen, port))
 
 
 @app.command()

@@ -15,7 +15,11 @@ from rich.console import Console
 from rich.table import Table
 
 from giamsat.core.profile import Profile
+from giamsat.crawlers.health import STATUS_LABELS, health_rows
 from giamsat.crawlers.report import CrawlReport
+from giamsat.crawlers.runner import crawl, load_sources_file
+from giamsat.crawlers.social.importer import FORMATS, import_file
+from giamsat.crawlers.tips import add_tip
 from giamsat.storage.base import Store
 
 console = Console()
@@ -45,8 +49,6 @@ def crawl_cmd(
     profile: Profile, store: Store, once: bool, sources_file: Path | None, source_id: str | None
 ) -> int:
     """``giamsat crawl``: exit 0 when at least one source worked (1 when all failed, 2 on bad options)."""
-    from giamsat.crawlers.runner import crawl, load_sources_file
-
     sources = load_sources_file(sources_file) if sources_file else list(profile.sources)
     if source_id:
         sources = [s for s in sources if s.id == source_id]
@@ -81,8 +83,6 @@ def _vn_time(value: str | None, tz: str) -> str:
 
 def sources_cmd(profile: Profile, store: Store) -> int:
     """``giamsat sources``: the health table."""
-    from giamsat.crawlers.health import STATUS_LABELS, health_rows
-
     tz = profile.province.timezone
     table = Table(title=f"Tình trạng nguồn tin — {profile.province.name}")
     for col in (
@@ -117,6 +117,12 @@ def sources_cmd(profile: Profile, store: Store) -> int:
             "bỏ qua" if row.get("obey_robots") is False else "tuân thủ",
         )
     console.print(table)
+    queued = store.failed_writes()
+    if queued.count:
+        console.print(
+            f"[yellow]{queued.count} bản ghi chưa ghi được vào kho (cũ nhất {queued.oldest}): "
+            "xem 'giamsat es failures', gửi lại 'giamsat es replay' (worker tự gửi lại sau vài phút).[/]"
+        )
     return 0
 
 
@@ -130,8 +136,6 @@ def tip_cmd(
     actor: str,
 ) -> int:
     """``giamsat tip``: exit 2 when neither --url nor --text is given or a file is missing."""
-    from giamsat.crawlers.tips import add_tip
-
     try:
         item = add_tip(store, profile, url=url, text=text, title=title, screenshot=screenshot, actor=actor)
     except ValueError as exc:
@@ -147,8 +151,6 @@ def tip_cmd(
 
 def import_cmd(profile: Profile, store: Store, path: Path, fmt: str | None, source_id: str) -> int:
     """``giamsat import``: exit 1 when the file cannot be read at all."""
-    from giamsat.crawlers.social.importer import FORMATS, import_file
-
     if fmt and fmt not in FORMATS:
         console.print(f"[red]Định dạng '{fmt}' không hỗ trợ.[/] Chọn một trong: {', '.join(FORMATS)}")
         return 2

@@ -8,7 +8,7 @@ reach ``giamsat.cli.main``, which prints them and exits with their code.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from giamsat.context import get_context
+from giamsat.core import periods
 from giamsat.core.codes import ALERT_STATUS_LABELS
 from giamsat.core.errors import PermissionDenied
 from giamsat.core.model import Alert, Ticket
@@ -23,6 +25,8 @@ from giamsat.core.profile import Profile, User
 from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, parse_vn_date, to_local
 from giamsat.storage.base import Store
 from giamsat.triage import access
+from giamsat.triage.export import FORMATS, write_report
+from giamsat.triage.reports import REPORT_KINDS, build_report
 from giamsat.triage.service import SYSTEM, Triage
 from giamsat.triage.templates import sev
 from giamsat.triage.workflow import allowed_targets, label
@@ -40,8 +44,6 @@ AsJson = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON
 
 
 def _ctx() -> tuple[Profile, Store]:
-    from giamsat.context import get_context
-
     ctx = get_context()
     return ctx.profile, ctx.store
 
@@ -250,7 +252,7 @@ def alerts_confirm(
     """Xác nhận cảnh báo → tạo phiếu xử lý, giao đơn vị theo quy tắc điều phối.
 
     Ví dụ: giamsat alerts confirm cb-1a2b3c4d5e6f --as giamsat1
-    Ví dụ: giamsat alerts confirm cb-1a2b3c4d5e6f --lead so-tnmt --co-unit cong-an --note "theo chỉ đạo" --as giamsat1
+    Ví dụ: giamsat alerts confirm cb-1a2b3c4d5e6f --lead so-nnmt --co-unit cong-an --note "theo chỉ đạo" --as giamsat1
     """
     svc = _service()
     user = _user(as_)
@@ -316,7 +318,7 @@ def alerts_snooze(
 
 
 # -- tickets -----------------------------------------------------------------------------------
-def _ticket_table(tickets: list[Ticket]) -> Table:
+def _ticket_table(profile: Profile, tickets: list[Ticket]) -> Table:
     table = Table()
     for col in ("Mã", "Mức độ", "Nội dung", "Chủ trì", "Trạng thái", "Hạn phản hồi", "Phiên bản"):
         table.add_column(
@@ -327,7 +329,7 @@ def _ticket_table(tickets: list[Ticket]) -> Table:
             t.id or "",
             sev(t.severity),
             t.title[:60],
-            t.lead_unit,
+            profile.unit_short(t.lead_unit),
             label(t.status),
             fmt_datetime(t.due),
             str(t.version),
@@ -350,14 +352,14 @@ def tickets_list(
 ) -> None:
     """Liệt kê phiếu (đơn vị chỉ thấy phiếu của mình).
 
-    Ví dụ: giamsat tickets list --as tnmt --status da-giao
+    Ví dụ: giamsat tickets list --as nnmt --status da-giao
     """
     svc = _service()
     tickets = svc.list_tickets(_user(as_), _csv(status), unit, overdue=overdue, limit=limit)
     if as_json:
         _print_json([t.to_dict() for t in tickets])
     else:
-        console.print(_ticket_table(tickets))
+        console.print(_ticket_table(_ctx()[0], tickets))
         console.print(f"{len(tickets)} phiếu.")
 
 
@@ -365,7 +367,7 @@ def tickets_list(
 def tickets_show(ticket_id: str, as_: AsUser, as_json: AsJson = False) -> None:
     """Xem phiếu: đơn vị, hạn, bình luận, lịch sử đầy đủ.
 
-    Ví dụ: giamsat tickets show PX-2026-0012 --as tnmt
+    Ví dụ: giamsat tickets show PX-2026-0012 --as nnmt
     """
     svc = _service()
     user = _user(as_)
@@ -391,8 +393,11 @@ def tickets_show(ticket_id: str, as_: AsUser, as_json: AsJson = False) -> None:
     for a in t.attachments:
         console.print(f"  📎 {a.get('type')}: {a.get('url')} {a.get('note') or ''}", highlight=False)
     for e in t.history:
+        # the log keeps the codes as recorded (perhaps of a dissolved unit); name the current unit
+        lead = e.after.get("lead_unit")
+        unit = f" [chủ trì: {profile.unit_name(lead)}]" if isinstance(lead, str) and lead else ""
         console.print(
-            f"  {fmt_datetime(e.at)} {e.actor}: {e.action} {json.dumps(e.before, ensure_ascii=False, default=str)} → {json.dumps(e.after, ensure_ascii=False, default=str)} {e.note or ''}",
+            f"  {fmt_datetime(e.at)} {e.actor}: {e.action} {json.dumps(e.before, ensure_ascii=False, default=str)} → {json.dumps(e.after, ensure_ascii=False, default=str)}{unit} {e.note or ''}",
             highlight=False,
         )
 
@@ -407,11 +412,14 @@ def tickets_assign(
 ) -> None:
     """Phân công lại đơn vị (được ghi vết trước/sau).
 
-    Ví dụ: giamsat tickets assign PX-2026-0012 --lead so-tnmt --co-unit cong-an --reason "đúng thẩm quyền" --as giamsat1
+    Ví dụ: giamsat tickets assign PX-2026-0012 --lead so-nnmt --co-unit cong-an --reason "đúng thẩm quyền" --as giamsat1
     """
     t = _service().assign(_user(as_), ticket_id, lead, _csv(co_unit), reason)
+    profile, _ = _ctx()
     console.print(
-        f"{t.id}: chủ trì {t.lead_unit}, phối hợp {', '.join(t.co_units) or '-'} ({label(t.status)})"
+        f"{t.id}: chủ trì {profile.unit_name(t.lead_unit)}, phối hợp "
+        f"{', '.join(profile.unit_name(c) for c in t.co_units) or '-'} ({label(t.status)})",
+        highlight=False,
     )
 
 
@@ -438,8 +446,8 @@ def tickets_transition(
 ) -> None:
     """Chuyển trạng thái phiếu.
 
-    Ví dụ: giamsat tickets transition PX-2026-0012 dang-xac-minh --as tnmt
-    Ví dụ: giamsat tickets transition PX-2026-0012 da-phan-hoi --answer-url https://baokhanhhoa.vn/... --as tnmt
+    Ví dụ: giamsat tickets transition PX-2026-0012 dang-xac-minh --as nnmt
+    Ví dụ: giamsat tickets transition PX-2026-0012 da-phan-hoi --answer-url https://baokhanhhoa.vn/... --as nnmt
     """
     t = _service().transition(_user(as_), ticket_id, status, version, note, answer_text, answer_url)
     console.print(f"{t.id}: {label(t.status)} (phiên bản {t.version})")
@@ -457,7 +465,7 @@ def tickets_comment(
 ) -> None:
     """Thêm bình luận (và đường dẫn đính kèm) vào phiếu.
 
-    Ví dụ: giamsat tickets comment PX-2026-0012 "Đã liên hệ UBND phường" --link https://... --as tnmt
+    Ví dụ: giamsat tickets comment PX-2026-0012 "Đã liên hệ UBND phường" --link https://... --as nnmt
     """
     t = _service().comment(_user(as_), ticket_id, text, link)
     console.print(f"{t.id}: {len(t.comments)} bình luận")
@@ -514,6 +522,15 @@ def claims_list(
 
 
 # -- report -------------------------------------------------------------------------------------
+def _parse_day(text: str | None, what: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return parse_vn_date(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{what} không hợp lệ '{text}': dùng dd/mm/yyyy hoặc yyyy-mm-dd") from exc
+
+
 def report_cmd(
     profile: Profile,
     store: Store,
@@ -523,26 +540,58 @@ def report_cmd(
     out: Path | None = None,
     actor: User | None = None,
     number: int | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    event: str | None = None,
 ) -> int:
-    """Build the daily briefing or a monthly/yearly report and write it as docx|md|csv.
+    """Build a report and write it as docx|md|csv. ``kind``: daily, weekly, monthly, quarterly,
+    yearly, ad-hoc, or the id of an entry of the profile's reporting calendar.
 
     Ví dụ: giamsat report daily --date 2026-11-23 --format docx -o diem-tin.docx
     """
-    from giamsat.triage.export import FORMATS, write_report
-    from giamsat.triage.reports import REPORT_KINDS, build_report
-
-    if kind not in REPORT_KINDS:
-        raise typer.BadParameter(f"loại báo cáo: {', '.join(REPORT_KINDS)} (không phải '{kind}')")
+    if kind not in REPORT_KINDS and profile.schedule(kind) is None:
+        ids = [s.id for s in profile.report_calendar]
+        raise typer.BadParameter(
+            f"loại báo cáo: {', '.join(REPORT_KINDS)}"
+            + (f", hoặc báo cáo trong lịch của tỉnh: {', '.join(ids)}" if ids else "")
+            + f" (không phải '{kind}')"
+        )
     if fmt not in FORMATS:
         raise typer.BadParameter(f"định dạng: {', '.join(FORMATS)} (không phải '{fmt}')")
     if actor is not None:
         access.require_reports(actor)
+    day = _parse_day(date, "ngày")
+    start, end = _parse_day(date_from, "từ ngày"), _parse_day(date_to, "đến ngày")
     try:
-        day = parse_vn_date(date) if date else datetime.now(VN_TZ).date()
+        report = build_report(profile, store, kind, day, number=number, start=start, end=end, event=event)
     except ValueError as exc:
-        raise typer.BadParameter(f"ngày không hợp lệ '{date}': dùng dd/mm/yyyy hoặc yyyy-mm-dd") from exc
-    report = build_report(profile, store, kind, day, number=number)
-    out = out or Path(f"bao-cao-{kind}-{day.isoformat()}.{fmt}")
+        raise typer.BadParameter(str(exc)) from exc
+    stem = report.schedule_id or report.kind
+    out = out or Path(f"bao-cao-{stem}-{report.end.isoformat()}.{fmt}")
     write_report(profile, report, fmt, out)
-    console.print(f"Đã ghi {out} ({report.subtitle}; {fmt_date(report.start)} - {fmt_date(report.end)})")
+    due = f"; hạn nộp trước ngày {fmt_date(report.due)}" if report.due else ""
+    console.print(
+        f"Đã ghi {out} ({report.subtitle}; {fmt_date(report.start)} - {fmt_date(report.end)}{due})",
+        highlight=False,
+    )
     return 0
+
+
+def calendar_table(profile: Profile, today: date) -> Table:
+    """The reporting calendar: for each report, the period due next and its due date."""
+    table = Table(title=f"Lịch báo cáo - {profile.province.name} (tính đến {fmt_date(today)})")
+    table.add_column("Báo cáo", min_width=28, ratio=3)
+    table.add_column("Kỳ", min_width=12, ratio=1)
+    table.add_column("Hạn nộp", no_wrap=True)
+    table.add_column("Còn", justify="right", no_wrap=True)
+    table.add_column("Nhắc (ngày trước)", min_width=6)
+    for s in profile.report_calendar:
+        p = periods.next_due(s.cycle, today)
+        table.add_row(
+            f"[bold]{s.id}[/] ({periods.KIND_LABELS.get(s.kind, s.kind).lower()})\n{s.name}",
+            f"{fmt_date(p.start)} - {fmt_date(p.end)}" if p else "theo vụ việc",
+            fmt_date(p.due) if p and p.due else "",
+            f"{(p.due - today).days} ngày" if p and p.due else "",
+            ", ".join(map(str, s.remind_days)),
+        )
+    return table

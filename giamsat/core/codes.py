@@ -11,6 +11,18 @@ SEVERITIES: tuple[str, ...] = ("khan", "cao", "trung-binh", "thap")  # most urge
 ALERT_STATUSES: tuple[str, ...] = ("mo", "da-xac-nhan", "bo-qua", "da-gop", "tam-hoan")
 ALERT_KINDS: tuple[str, ...] = ("risk", "watch", "spike", "source")
 ROLES: tuple[str, ...] = ("monitor", "leader", "unit", "admin")
+# Actions recorded in a ticket's event log (triage.tickets, alerts, duties, upgrade).
+TICKET_ACTIONS: tuple[str, ...] = (
+    "tao",
+    "chuyen-trang-thai",
+    "binh-luan",
+    "phan-cong-lai",
+    "dieu-chinh-phan-cong",
+    "leo-thang",
+    "gop-canh-bao",
+    "kiem-tra-dinh-chinh",
+    "doi-ma-don-vi",
+)
 
 KIND_LABELS = {
     "press": "Báo chí",
@@ -53,6 +65,17 @@ ROLE_LABELS = {
     "leader": "Lãnh đạo",
     "unit": "Đơn vị xử lý",
     "admin": "Quản trị",
+}
+TICKET_ACTION_LABELS = {
+    "tao": "Tạo phiếu",
+    "chuyen-trang-thai": "Chuyển trạng thái",
+    "binh-luan": "Bình luận",
+    "phan-cong-lai": "Phân công lại",
+    "dieu-chinh-phan-cong": "Điều chỉnh phân công",
+    "leo-thang": "Nhắc quá hạn, báo cáo vượt cấp",
+    "gop-canh-bao": "Gộp cảnh báo",
+    "kiem-tra-dinh-chinh": "Kiểm tra đính chính",
+    "doi-ma-don-vi": "Đổi mã đơn vị theo bộ máy mới",
 }
 # Source health as computed by crawlers.health.compute_status.
 SOURCE_STATUS_LABELS = {

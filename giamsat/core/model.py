@@ -199,6 +199,7 @@ class Enrichment(Record):
     story_id: str | None = None
     entities: list[Entity] = field(default_factory=list)
     claim_matches: list[dict[str, Any]] = field(default_factory=list)
+    stance: Scored | None = None  # bac-bo (denies/answers a claim) | tin-don (spreads one) | none
     features: dict[str, Any] = field(default_factory=dict)  # urls, hashtags, emojis...
     model_versions: dict[str, str] = field(default_factory=dict)
     enriched_at: datetime | None = None
@@ -206,7 +207,7 @@ class Enrichment(Record):
     # a marker so the item is not retried forever, and carries no judgement.
     error: str | None = None
 
-    _nested: ClassVar[dict[str, Any]] = {"sentiment": Scored, "category": Scored}
+    _nested: ClassVar[dict[str, Any]] = {"sentiment": Scored, "category": Scored, "stance": Scored}
     _nested_lists: ClassVar[dict[str, Any]] = {"mentions": Mention, "topics": Scored, "entities": Entity}
 
 
@@ -282,6 +283,9 @@ class Alert(Record):
     item_ids: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     reach: dict[str, Any] = field(default_factory=dict)  # items, sources, engagement
+    # items of the story that deny or officially answer its claim (nlp.stance "bac-bo"); they are
+    # the answer, not posts of the matter, so they are kept apart from item_ids
+    answers: list[str] = field(default_factory=list)
     claimed_by: str | None = None
     claim_expires: datetime | None = None
     snoozed_until: datetime | None = None
@@ -316,6 +320,10 @@ class Ticket(Record):
     closed_at: datetime | None = None
     answer_text: str | None = None
     answer_url: str | None = None
+    # official answers found in the press/social stream after the ticket opened (denials joining
+    # the story): {item_id, title, url, source_id, at}. They tell the unit the matter has been
+    # answered publicly; the unit still confirms and closes the ticket.
+    official_answers: list[dict[str, Any]] = field(default_factory=list)
     escalations: list[dict[str, Any]] = field(default_factory=list)
     comments: list[dict[str, Any]] = field(default_factory=list)
     attachments: list[dict[str, Any]] = field(default_factory=list)

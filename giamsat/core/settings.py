@@ -20,6 +20,7 @@ from typing import Any
 
 from platformdirs import user_data_dir
 
+from giamsat.core.errors import ConfigError
 from giamsat.core.resources import checkout_root
 
 DEFAULT_PROFILE = "khanh-hoa"
@@ -105,6 +106,22 @@ class Settings:
             "GIAMSAT_ES_SPOOL", "file where Elasticsearch writes that failed are queued for replay"
         ),
     )
+    es_result_window: int = field(
+        default=10_000,
+        metadata=_doc(
+            "GIAMSAT_ES_RESULT_WINDOW",
+            "largest `from + size` one Elasticsearch search may ask for (default 10000, the server's "
+            "limit); lower it only on a test prefix to prove paging (`make es-check` does)",
+        ),
+    )
+    es_skip_version_check: str = field(
+        default="",
+        metadata=_doc(
+            "GIAMSAT_ES_SKIP_VERSION_CHECK",
+            "`1` to connect although the server/client versions are not a supported pair (only for "
+            "the test emulator, which reports 8.15 but accepts the 9.x client)",
+        ),
+    )
 
     @classmethod
     def from_env(
@@ -114,8 +131,6 @@ class Settings:
 
         A malformed value is a ``ConfigError`` naming the variable, never a silent default.
         """
-        from giamsat.core.errors import ConfigError
-
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
         for f in fields(cls):

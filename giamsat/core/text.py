@@ -42,10 +42,19 @@ def normalize_tone(text: str) -> str:
     return unicodedata.normalize("NFC", moved)
 
 
+_APOSTROPHES = "’‘ʼ`´"
+_STRAIGHT = str.maketrans(dict.fromkeys(_APOSTROPHES, "'"))
+
+
+def straight_apostrophes(text: str) -> str:
+    """Typographic apostrophes as ``'`` (same length): "Đắk R’lấp" is "Đắk R'Lấp"."""
+    return text.translate(_STRAIGHT)
+
+
 def fold(text: str) -> str:
     """Lower-case, strip all diacritics and fold đ/Đ to d: ``Đất đai Khánh Hòa`` -> ``dat dai khanh hoa``.
 
-    The key for search and for diacritic-insensitive matching. Keeps string length equal to the
+    Typographic apostrophes become ``'``. The key for search and for diacritic-insensitive matching. Keeps string length equal to the
     NFC input (one output char per input char) so spans found on the folded text map back.
     """
     # one C-level str.translate over a table filled on first sight of each character: the
@@ -56,6 +65,8 @@ def fold(text: str) -> str:
 def _fold_char(ch: str) -> str:
     if ch in "đĐ":
         return "d"
+    if ch in _APOSTROPHES:  # "Đắk R’lấp" is written with any of them
+        return "'"
     base = unicodedata.normalize("NFD", ch)[0]
     return base.lower() if len(base.lower()) == 1 else ch.lower()
 

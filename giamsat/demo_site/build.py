@@ -27,7 +27,7 @@ BAO_TINH = [
             "Theo phản ánh của người dân, đơn giá bồi thường đất nông nghiệp được áp dụng chỉ khoảng 150.000 đồng/m², trong khi đất cùng khu vực được mua bán với giá cao gấp nhiều lần.",
             "Bà Nguyễn Thị Hạnh, một hộ dân bị thu hồi hơn 2.000 m² đất trồng màu, cho biết gia đình đã nhiều lần gửi đơn khiếu nại nhưng chưa nhận được văn bản trả lời.",
             "Trao đổi với phóng viên, đại diện Ban Quản lý dự án cho biết phương án bồi thường được xây dựng theo bảng giá đất của tỉnh Khánh Hòa; đơn vị sẽ phối hợp với UBND phường tổ chức đối thoại với người dân trong tuần tới.",
-            "Sở Tài nguyên và Môi trường tỉnh đã đề nghị chủ đầu tư rà soát lại hồ sơ, bảo đảm quyền lợi hợp pháp của người dân trước khi tổ chức cưỡng chế.",
+            "Sở Nông nghiệp và Môi trường tỉnh đã đề nghị chủ đầu tư rà soát lại hồ sơ, bảo đảm quyền lợi hợp pháp của người dân trước khi tổ chức cưỡng chế.",
         ],
         "Hoàng Lâm",
     ),
@@ -40,7 +40,7 @@ BAO_TINH = [
             "Theo ghi nhận của phóng viên, khoảng 22 giờ đêm, hai tàu hút cát tắt đèn di chuyển ngược dòng rồi neo đậu giữa sông để bơm cát lên sà lan.",
             'Ông Trần Văn Bảy, người dân thôn Phú Khánh, bức xúc cho biết vườn dừa của gia đình đã bị sông "nuốt" mất gần 300 m² chỉ trong mùa mưa năm nay.',
             "Chủ tịch UBND xã Diên Lạc cho biết xã đã phối hợp với công an tổ chức ba đợt truy quét nhưng các tàu thường bỏ chạy khi lực lượng chức năng đến gần.",
-            "UBND tỉnh Khánh Hòa đã giao Công an tỉnh và Sở Tài nguyên và Môi trường kiểm tra, xử lý nghiêm tình trạng khai thác cát lậu, báo cáo kết quả trước ngày 30/11.",
+            "UBND tỉnh Khánh Hòa đã giao Công an tỉnh và Sở Nông nghiệp và Môi trường kiểm tra, xử lý nghiêm tình trạng khai thác cát lậu, báo cáo kết quả trước ngày 30/11.",
         ],
         "Minh Đức",
     ),
@@ -51,7 +51,7 @@ BAO_TINH = [
         "Chủ tịch UBND tỉnh Khánh Hòa vừa ký văn bản chỉ đạo các sở, ngành và địa phương xử lý dứt điểm tình trạng khai thác cát trái phép trên các sông.",
         [
             "Văn bản nêu rõ, thời gian qua tình trạng khai thác cát trái phép trên sông Cái và sông Dinh diễn biến phức tạp, gây sạt lở bờ sông, ảnh hưởng đến đất sản xuất và nhà ở của người dân.",
-            "UBND tỉnh yêu cầu Công an tỉnh chủ trì, phối hợp với Sở Tài nguyên và Môi trường tăng cường tuần tra, kiểm soát vào ban đêm; tịch thu phương tiện vi phạm theo quy định.",
+            "UBND tỉnh yêu cầu Công an tỉnh chủ trì, phối hợp với Sở Nông nghiệp và Môi trường tăng cường tuần tra, kiểm soát vào ban đêm; tịch thu phương tiện vi phạm theo quy định.",
             "Chủ tịch UBND các xã, phường có sông chịu trách nhiệm trước Chủ tịch UBND tỉnh nếu để xảy ra tình trạng khai thác cát trái phép kéo dài trên địa bàn.",
         ],
         "Văn Kỳ",
@@ -64,7 +64,7 @@ BAO_TINH = [
         [
             "Nhiều hộ dân ở xã Suối Tân cho biết mùi hôi nồng nặc xuất hiện từ khoảng 19 giờ đến sáng hôm sau, khiến trẻ nhỏ và người già mất ngủ.",
             "Đại diện đơn vị vận hành cho biết lượng rác tiếp nhận tăng mạnh trong mùa du lịch trong khi hệ thống xử lý nước rỉ rác đang được nâng cấp.",
-            "Sở Tài nguyên và Môi trường tỉnh Khánh Hòa cho biết sẽ lắp đặt thêm trạm quan trắc môi trường tự động và kiểm tra việc phun chế phẩm khử mùi.",
+            "Sở Nông nghiệp và Môi trường tỉnh Khánh Hòa cho biết sẽ lắp đặt thêm trạm quan trắc môi trường tự động và kiểm tra việc phun chế phẩm khử mùi.",
         ],
         "Thu Hằng",
     ),
@@ -76,7 +76,7 @@ BAO_TINH = [
         [
             "Sáng 21/11, các hộ nuôi trồng thủy sản ở phường Cam Linh phát hiện cá mú, cá chim trong lồng bè nổi đầu rồi chết hàng loạt, ước tính thiệt hại hơn 5 tấn.",
             "Người dân cho biết những ngày trước đó nước khu vực lồng bè chuyển màu sẫm, có mùi lạ, gần cống xả của một cơ sở chế biến thủy sản.",
-            "Chi cục Thủy sản và Sở Tài nguyên và Môi trường đã lấy mẫu nước để phân tích, đồng thời kiểm tra hệ thống xử lý nước thải của cơ sở bị phản ánh.",
+            "Chi cục Thủy sản và Chi cục Bảo vệ môi trường (Sở Nông nghiệp và Môi trường) đã lấy mẫu nước để phân tích, đồng thời kiểm tra hệ thống xử lý nước thải của cơ sở bị phản ánh.",
         ],
         "Hải Nam",
     ),
@@ -124,7 +124,7 @@ BAO_TINH = [
         [
             "Theo phản ánh, nhóm du khách gọi tôm hùm, ghẹ và ốc nhưng không được báo giá trước, đến khi thanh toán mới biết giá cao gấp ba lần giá niêm yết ở nhiều nơi khác.",
             "Bài đăng kèm hóa đơn của nhóm du khách trên mạng xã hội đã thu hút hàng nghìn lượt chia sẻ, nhiều người bày tỏ bức xúc về hình ảnh du lịch Nha Trang.",
-            "Sở Du lịch tỉnh Khánh Hòa cho biết đã chuyển thông tin đến UBND phường Nha Trang và đoàn kiểm tra liên ngành để xác minh, xử lý.",
+            "Sở Văn hóa, Thể thao và Du lịch tỉnh Khánh Hòa cho biết đã chuyển thông tin đến UBND phường Nha Trang và đoàn kiểm tra liên ngành để xác minh, xử lý.",
         ],
         "Thanh Thảo",
     ),
@@ -136,7 +136,7 @@ BAO_TINH = [
         [
             "Qua kiểm tra, quán ăn không niêm yết giá đối với các món hải sản tươi sống và không thông báo giá cho khách trước khi chế biến.",
             "Ngoài mức phạt tiền, chủ quán buộc phải hoàn trả phần chênh lệch cho du khách và cam kết thực hiện niêm yết giá công khai.",
-            "Sở Du lịch tỉnh Khánh Hòa khuyến cáo du khách lựa chọn các cơ sở có niêm yết giá rõ ràng và phản ánh qua đường dây nóng du lịch khi gặp trường hợp tương tự.",
+            "Sở Văn hóa, Thể thao và Du lịch tỉnh Khánh Hòa khuyến cáo du khách lựa chọn các cơ sở có niêm yết giá rõ ràng và phản ánh qua đường dây nóng du lịch khi gặp trường hợp tương tự.",
         ],
         "Thanh Thảo",
     ),
@@ -196,7 +196,7 @@ BAO_TINH = [
         [
             "Ông Lê Văn Tùng, ở phường Tây Nha Trang, cho biết hồ sơ tách thửa của gia đình nộp từ tháng 8 nhưng đến nay vẫn chưa có kết quả, mỗi lần hỏi đều được hẹn thêm.",
             "Theo số liệu của trung tâm, trong tháng 10 có hơn 600 hồ sơ lĩnh vực đất đai bị trễ hẹn, chủ yếu do thiếu nhân lực đo đạc và hệ thống dữ liệu chưa đồng bộ sau sắp xếp đơn vị hành chính.",
-            "Văn phòng UBND tỉnh đã yêu cầu Sở Tài nguyên và Môi trường rà soát, xin lỗi người dân đối với các hồ sơ trễ hẹn và đề xuất giải pháp khắc phục.",
+            "Văn phòng UBND tỉnh đã yêu cầu Sở Nông nghiệp và Môi trường rà soát, xin lỗi người dân đối với các hồ sơ trễ hẹn và đề xuất giải pháp khắc phục.",
         ],
         "Đình Phú",
     ),
@@ -247,7 +247,7 @@ THOI_SU = [
         [
             "Kết quả kiểm tra cho thấy doanh nghiệp đã khai thác khoáng sản titan trên diện tích gần 2 ha nằm ngoài ranh giới mỏ, gây xói lở đất khu vực ven biển.",
             "Ngoài phạt tiền, doanh nghiệp buộc phải thực hiện cải tạo, phục hồi môi trường và bị tước quyền sử dụng giấy phép khai thác khoáng sản trong 6 tháng.",
-            "Sở Tài nguyên và Môi trường được giao giám sát việc khắc phục hậu quả của doanh nghiệp.",
+            "Sở Nông nghiệp và Môi trường được giao giám sát việc khắc phục hậu quả của doanh nghiệp.",
         ],
         "PV",
     ),

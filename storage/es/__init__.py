@@ -4,7 +4,8 @@ bodies for one index prefix. Nothing here talks to a server, so all of it is uni
 
 Index layout for prefix ``p`` (``GIAMSAT_ES_PREFIX``, default ``giamsat``):
 
-* ``p-items-YYYY.MM`` behind the alias ``p-items`` (month of ``ts`` in UTC), ILM policy ``p-items``;
+* ``p-items-YYYY.MM`` behind the alias ``p-items`` (month of ``ts`` in UTC), ILM policy ``p-items``
+  (which ages an index from its creation, i.e. when it was first written, never from its month);
 * ``p-item-revisions``, ``p-raw``, ``p-events``, ``p-sequences``;
 * ``p-docs-<collection>``: one index per document collection (tickets, alerts, claims...).
 """
@@ -12,6 +13,7 @@ Index layout for prefix ``p`` (``GIAMSAT_ES_PREFIX``, default ``giamsat``):
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 from datetime import UTC, datetime
@@ -22,6 +24,9 @@ from giamsat.core.resources import package_path
 
 HERE = package_path("storage", "es")
 DEFAULT_PREFIX = "giamsat"
+# Elasticsearch refuses a search whose from + size exceeds ``index.max_result_window`` (10,000
+# unless an operator raised it): the store never asks for more in one request.
+DEFAULT_RESULT_WINDOW = 10_000
 TEMPLATE_KINDS = ("items", "item-revisions", "raw", "docs", "events", "sequences")
 _PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,80}$")
 _COLLECTION_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,100}$")
@@ -54,16 +59,6 @@ def items_index(prefix: str, ts: datetime) -> str:
     """The monthly index an item lives in, from its ``ts`` (UTC month)."""
     ts = ts if ts.tzinfo else ts.replace(tzinfo=UTC)
     return f"{prefix}-items-{ts.astimezone(UTC):%Y.%m}"
-
-
-def index_settings_for(index: str, prefix: str) -> dict[str, Any]:
-    """Extra settings when creating ``index`` explicitly. A monthly item index gets its month as
-    ILM origination date, so an imported 2023 month ages as 2023, not from the day of import."""
-    m = re.fullmatch(re.escape(prefix) + r"-items-(\d{4})\.(\d{2})", index)
-    if not m:
-        return {}
-    start = datetime(int(m.group(1)), int(m.group(2)), 1, tzinfo=UTC)
-    return {"index.lifecycle.origination_date": int(start.timestamp() * 1000)}
 
 
 def revisions_index(prefix: str) -> str:
@@ -115,8 +110,15 @@ def analysis_settings() -> dict[str, Any]:
     return load_json("analysis.json")["analysis"]
 
 
-def index_template(kind: str, prefix: str = DEFAULT_PREFIX) -> dict[str, Any]:
-    """The body of ``PUT _index_template/<prefix>-<kind>``."""
+def index_template(
+    kind: str, prefix: str = DEFAULT_PREFIX, result_window: int = DEFAULT_RESULT_WINDOW
+) -> dict[str, Any]:
+    """The body of ``PUT _index_template/<prefix>-<kind>``. ``_meta.version`` is a digest of the
+    body itself: the store rewrites a template only when the digest on the cluster differs.
+
+    A ``result_window`` below Elasticsearch's default is written as ``index.max_result_window``
+    so that the *server* refuses any request the store should never have sent (tests and
+    ``make es-check`` use a small window to prove paging on a few dozen records)."""
     if kind not in TEMPLATE_KINDS:
         raise ValueError(f"unknown template kind '{kind}' (one of {', '.join(TEMPLATE_KINDS)})")
     check_prefix(prefix)
@@ -124,9 +126,72 @@ def index_template(kind: str, prefix: str = DEFAULT_PREFIX) -> dict[str, Any]:
     comment = raw.pop("_comment", "")
     body = _substitute(raw, prefix)
     body["index_patterns"] = index_patterns(kind, prefix)
-    body["template"].setdefault("settings", {})["analysis"] = analysis_settings()
-    body["_meta"] = {"managed_by": "giamsat", "description": _substitute(comment, prefix)}
+    settings = body["template"].setdefault("settings", {})
+    settings["analysis"] = analysis_settings()
+    if result_window < DEFAULT_RESULT_WINDOW:
+        settings["index.max_result_window"] = result_window
+    body["_meta"] = {"managed_by": "giamsat", "prefix": prefix, "description": _substitute(comment, prefix)}
+    body["_meta"]["version"] = digest(body)
     return body
+
+
+def digest(body: dict[str, Any]) -> str:
+    """A short stable digest of a request body (its ``_meta.version`` left out)."""
+    clean = copy.deepcopy(body)
+    meta = clean.get("_meta") or clean.get("policy", {}).get("_meta") or {}
+    meta.pop("version", None)
+    text = json.dumps(clean, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def stored_version(body: dict[str, Any] | None) -> str | None:
+    """``_meta.version`` of a template or ILM policy as returned by the cluster (None if absent)."""
+    if not body:
+        return None
+    meta = body.get("_meta") or body.get("policy", {}).get("_meta") or {}
+    return meta.get("version")
+
+
+def template_prefix(name: str, body: dict[str, Any]) -> str | None:
+    """The index prefix of a giamsat-managed template on the cluster, or None if not ours.
+    Templates written before ``_meta.prefix`` existed are recognised by their name."""
+    meta = body.get("_meta") or {}
+    if meta.get("managed_by") != "giamsat":
+        return None
+    if meta.get("prefix"):
+        return str(meta["prefix"])
+    for kind in TEMPLATE_KINDS:
+        if name.endswith(f"-{kind}"):
+            return name[: -len(kind) - 1]
+    return None
+
+
+def patterns_overlap(a: str, b: str) -> bool:
+    """Whether two index patterns of the forms ``name`` or ``name*`` can match one index."""
+    a_wild, b_wild = a.endswith("*"), b.endswith("*")
+    a_lit, b_lit = a.rstrip("*"), b.rstrip("*")
+    if a_wild and b_wild:
+        return a_lit.startswith(b_lit) or b_lit.startswith(a_lit)
+    if a_wild:
+        return b_lit.startswith(a_lit)
+    if b_wild:
+        return a_lit.startswith(b_lit)
+    return a_lit == b_lit
+
+
+def all_patterns(prefix: str) -> list[str]:
+    return [p for kind in TEMPLATE_KINDS for p in index_patterns(kind, prefix)]
+
+
+def overlapping_prefixes(prefix: str, others: set[str]) -> list[str]:
+    """The other prefixes whose indices one of ``prefix``'s patterns would also match (or the
+    reverse): their templates would collide and each would read the other's records."""
+    mine = all_patterns(prefix)
+    return sorted(
+        other
+        for other in others
+        if other != prefix and any(patterns_overlap(a, b) for a in mine for b in all_patterns(other))
+    )
 
 
 def template_name(kind: str, prefix: str = DEFAULT_PREFIX) -> str:
@@ -134,9 +199,10 @@ def template_name(kind: str, prefix: str = DEFAULT_PREFIX) -> str:
 
 
 def ilm_policy() -> dict[str, Any]:
-    """The body of ``PUT _ilm/policy/<prefix>-items``."""
+    """The body of ``PUT _ilm/policy/<prefix>-items`` (``policy._meta.version``: its digest)."""
     raw = load_json("ilm-items.json")
     raw.pop("_comment", None)
+    raw["policy"]["_meta"]["version"] = digest(raw)
     return raw
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from giamsat.core.model import Enrichment, Event, Item, RawPage, item_id_for, json_default, parse_dt
+from giamsat.core.model import Enrichment, Event, Item, RawPage, item_id_for, json_default, parse_dt, utcnow
 from giamsat.storage.base import UpsertStats
 from giamsat.storage.es import items_index, revisions_index
 
@@ -176,7 +176,7 @@ def plan_upserts(items: list[Item], existing: dict[str, Existing], prefix: str, 
         if cur is None:
             src = item_source(item, seq)
             seq += 1
-            state[item.id] = Existing(index=items_index(prefix, parse_dt(src["ts"])), source=src)
+            state[item.id] = Existing(index=items_index(prefix, parse_dt(src["ts"]) or utcnow()), source=src)
             touched[item.id] = True
             item.revision = 1
             plan.stats += UpsertStats(new=1, ids=[item.id])

@@ -127,15 +127,20 @@ def build_query(q: Query) -> dict[str, Any]:
 
 def _field_sort(field: str, order: str, unmapped: str, missing: str | None = None) -> dict[str, Any]:
     spec: dict[str, Any] = {"order": order, "unmapped_type": unmapped}
-    if missing:
+    if missing is not None:
         spec["missing"] = missing
     return {field: spec}
 
 
+ID_TIEBREAK = {"id": {"order": "asc", "unmapped_type": "keyword"}}
+
+
 def sort_for(q: Query) -> list[Any]:
-    newest = [_field_sort("ts", "desc", "date"), _field_sort("ingest_seq", "desc", "long")]
+    """Every order ends on the unique ``id``: a total order, so a page can continue from the
+    previous one with ``search_after`` (deep pages never use ``from``)."""
+    newest = [_field_sort("ts", "desc", "date"), _field_sort("ingest_seq", "desc", "long"), ID_TIEBREAK]
     if q.order == "oldest":
-        return [_field_sort("ts", "asc", "date"), _field_sort("ingest_seq", "asc", "long")]
+        return [_field_sort("ts", "asc", "date"), _field_sort("ingest_seq", "asc", "long"), ID_TIEBREAK]
     if q.order == "risk":
         return [_field_sort("risk", "desc", "float", "_last"), *newest]
     if q.order == "relevance" and q.text:
@@ -153,24 +158,50 @@ def search_body(q: Query, limit: int = 50, offset: int = 0) -> dict[str, Any]:
     }
 
 
+def sorted_body(q: Query) -> dict[str, Any]:
+    """The search without a window: ``storage.elasticsearch`` pages it (from/size or search_after)."""
+    return {"query": build_query(q), "sort": sort_for(q)}
+
+
 def count_body(q: Query) -> dict[str, Any]:
     return {"query": build_query(q)}
 
 
-def iter_body(
-    q: Query, batch: int, pit_id: str, keep_alive: str, search_after: list[Any] | None
+def pit_page(
+    body: dict[str, Any], size: int, pit_id: str, keep_alive: str, search_after: list[Any] | None
 ) -> dict[str, Any]:
-    """One page of a point-in-time scan. ``_shard_doc`` is the cheapest total order a PIT offers."""
-    body: dict[str, Any] = {
-        "query": build_query(q),
-        "size": batch,
-        "sort": [{"_shard_doc": "asc"}],
-        "pit": {"id": pit_id, "keep_alive": keep_alive},
-        "track_total_hits": False,
-    }
+    """One page of a point-in-time scan of ``body`` (no index in the URL, no ``from``). Without a
+    sort, ``_shard_doc`` is the cheapest total order a PIT offers; with one, Elasticsearch adds
+    ``_shard_doc`` as the last tiebreaker itself."""
+    page = {k: v for k, v in body.items() if k not in ("from", "size", "track_total_hits")}
+    page["sort"] = body.get("sort") or [{"_shard_doc": "asc"}]
+    page["size"] = size
+    page["pit"] = {"id": pit_id, "keep_alive": keep_alive}
+    page["track_total_hits"] = False
     if search_after is not None:
-        body["search_after"] = search_after
-    return body
+        page["search_after"] = search_after
+    return page
+
+
+def after_page(body: dict[str, Any], size: int, search_after: list[Any]) -> dict[str, Any]:
+    """The page that follows ``search_after`` in ``body``'s (total) sort, without a PIT."""
+    page = {k: v for k, v in body.items() if k not in ("from", "size", "track_total_hits")}
+    page["size"] = size
+    page["search_after"] = search_after
+    return page
+
+
+def scroll_first(body: dict[str, Any], size: int) -> dict[str, Any]:
+    """The first request of a scroll (servers without point in time): ``_doc`` order unless sorted."""
+    page = {k: v for k, v in body.items() if k not in ("from", "size", "track_total_hits")}
+    page["sort"] = body.get("sort") or ["_doc"]
+    page["size"] = size
+    return page
+
+
+def window_of(body: dict[str, Any]) -> int:
+    """``from + size`` of a search body: what ``index.max_result_window`` is compared with."""
+    return int(body.get("from", 0) or 0) + int(body.get("size", 10) if body.get("size") is not None else 10)
 
 
 def facet_body(name: str, q: Query, limit: int = 20) -> dict[str, Any]:
@@ -294,6 +325,7 @@ def parse_top_stories(resp: dict[str, Any]) -> list[StorySummary]:
 
 
 def ids_body(ids: list[str]) -> dict[str, Any]:
+    # callers send at most ``result_window`` ids at a time
     """Find items by id through the alias (an item lives in the month it was first seen)."""
     return {"query": {"ids": {"values": list(ids)}}, "size": len(ids), "seq_no_primary_term": True}
 
@@ -311,13 +343,12 @@ def by_url_body(url: str) -> dict[str, Any]:
     }
 
 
-def pending_body(limit: int) -> dict[str, Any]:
+def pending_body() -> dict[str, Any]:
     """Never enriched or enriched before the latest revision: ``pending`` is kept true by every
     write that changes the text and false by ``save_enrichment`` for the current revision."""
     return {
         "query": {"term": {"pending": True}},
-        "size": limit,
-        "sort": [{"ingest_seq": {"order": "asc", "unmapped_type": "long"}}],
+        "sort": [{"ingest_seq": {"order": "asc", "unmapped_type": "long"}}, ID_TIEBREAK],
     }
 
 
@@ -365,7 +396,10 @@ def docs_query(where: dict[str, Any] | None) -> dict[str, Any]:
 
 def docs_sort(order_by: str | None) -> list[dict[str, Any]]:
     """Numbers sort numerically (``fn``), text as keywords (``fk``); nulls first ascending and last
-    descending, as SQLite orders them."""
+    descending, as SQLite orders them. A missing keyword sorts as ``""`` rather than
+    ``missing: _first``: that gives the same order and a sort value ``search_after`` accepts
+    (Elasticsearch returns ``null`` for ``_first``/``_last`` on keywords, and refuses ``null``
+    back in ``search_after`` on some versions)."""
     if not order_by:
         return [{"updated": {"order": "desc"}}, {"id": {"order": "asc"}}]
     desc = order_by.startswith("-")
@@ -374,18 +408,17 @@ def docs_sort(order_by: str | None) -> list[dict[str, Any]]:
     missing = "_last" if desc else "_first"
     return [
         _field_sort(f"fn.{key}", order, "double", missing),
-        _field_sort(f"fk.{key}", order, "keyword", missing),
+        _field_sort(f"fk.{key}", order, "keyword", ""),
         {"id": {"order": "asc"}},
     ]
 
 
-def docs_search_body(
-    where: dict[str, Any] | None, order_by: str | None, limit: int, offset: int
-) -> dict[str, Any]:
-    return {"query": docs_query(where), "sort": docs_sort(order_by), "size": limit, "from": offset}
+def docs_search_body(where: dict[str, Any] | None, order_by: str | None) -> dict[str, Any]:
+    """A collection search in a total order (``docs_sort`` ends on the unique ``id``)."""
+    return {"query": docs_query(where), "sort": docs_sort(order_by)}
 
 
-def events_body(entity: str | None, entity_id: str | None, limit: int) -> dict[str, Any]:
+def events_body(entity: str | None, entity_id: str | None) -> dict[str, Any]:
     flt: list[dict[str, Any]] = []
     if entity:
         flt.append({"term": {"entity": entity}})
@@ -394,5 +427,8 @@ def events_body(entity: str | None, entity_id: str | None, limit: int) -> dict[s
     return {
         "query": {"bool": {"filter": flt}} if flt else {"match_all": {}},
         "sort": [{"seq": {"order": "asc"}}],
-        "size": limit,
     }
+
+
+def revisions_body(item_id: str) -> dict[str, Any]:
+    return {"query": {"term": {"item_id": item_id}}, "sort": [{"revision": "asc"}]}

@@ -207,18 +207,18 @@ def test_roles_pages_and_a_ticket_cycle_in_chromium(server: str, browser, dash_s
     body = page.text()
     assert "Người dùng" in body or "Nguồn tin" in body
 
-    # confirm -> ticket -> answer: the monitor confirms an alert that routing gives to Sở TN&MT
+    # confirm -> ticket -> answer: the monitor confirms an alert that routing gives to Sở NN&MT
     profile = load_profile("khanh-hoa")
     monitor = profile.user(USERS["monitor"])
     alerts = Triage(profile, dash_store).list_alerts(monitor, status=["mo"], limit=1000)
-    alert = next(a for a in alerts if route(profile, a.category, a.topics, [], a.severity).lead == "so-tnmt")
+    alert = next(a for a in alerts if route(profile, a.category, a.topics, [], a.severity).lead == "so-nnmt")
     page.login(USERS["monitor"], f"?page=canh-bao&alert={alert.id}")
     page.wait_text("Xác nhận và tạo phiếu")
     page.click_button("Xác nhận và tạo phiếu")
     page.wait_text("Đã tạo phiếu")
     line = next(x for x in page.text().splitlines() if x.startswith("Đã tạo phiếu"))
     ticket_id = line.split()[3]
-    assert "Sở Tài nguyên và Môi trường" in line
+    assert "Sở Nông nghiệp và Môi trường" in line
     page.shot("cycle-1-monitor-confirmed")
 
     page.login(USERS["unit"], f"?page=phieu&ticket={ticket_id}")

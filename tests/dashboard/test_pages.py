@@ -138,7 +138,7 @@ def test_sources_page_shows_health(open_app) -> None:
 def test_claims_registry_add_and_read(open_app, dash_store) -> None:
     at = open_app(USERS["monitor"], page="bac-bo")
     at.text_area(key="claim_text").input("Khánh Hòa sắp thu hồi toàn bộ đất ven biển Cam Ranh")
-    at.text_area(key="claim_answer").input("Sở TN&MT khẳng định không có chủ trương này.")
+    at.text_area(key="claim_answer").input("Sở NN&MT khẳng định không có chủ trương này.")
     at.text_input(key="claim_url").input("https://khanhhoa.gov.vn/dinh-chinh")
     at.button(key="FormSubmitter:claim_add-Lưu").click().run()
     assert not at.exception
@@ -154,6 +154,12 @@ def test_admin_sets_a_password_and_sees_the_profile(open_app, dash_store) -> Non
     at = open_app(USERS["admin"], page="quan-tri")
     users = at.dataframe[0].value
     assert "lanhdao" in users["Tên đăng nhập"].tolist()
+    tables = [d.value for d in at.dataframe]
+    units = next(t for t in tables if "Thay cho (mã cũ)" in t.columns)
+    nnmt = units[units["Mã"] == "so-nnmt"].iloc[0]
+    assert nnmt["Thay cho (mã cũ)"] == "so-tnmt, so-nnptnt" and "45/2025" in nnmt["Căn cứ"]
+    calendar = next(t for t in tables if "Hạn nộp" in t.columns)
+    assert "nam-truyen-thong-chinh-sach" in calendar["Mã"].tolist()
     at.selectbox(key="admin_user").set_value("yte")
     at.text_input(key="admin_pw").input("mat-khau-moi-yte")
     at.text_input(key="admin_pw2").input("mat-khau-moi-yte")
@@ -162,7 +168,7 @@ def test_admin_sets_a_password_and_sees_the_profile(open_app, dash_store) -> Non
     assert "khanh-hoa.yaml" in texts(at)
     yte = login(open_app(page="phieu"), "yte", "mat-khau-moi-yte")
     assert not yte.exception and not yte.error
-    assert yte.sidebar.markdown[0].value.startswith("**Võ Thị Mai")
+    assert yte.sidebar.markdown[0].value.startswith("**Vũ Thị G")
 
 
 def test_idle_session_expires(open_app) -> None:

@@ -91,8 +91,8 @@ def _confirm_to(at: AppTest, alert_id: str, lead: str) -> str:
 def test_confirm_ticket_answer_close_cycle(open_app, dash_store) -> None:
     alert_id = _open_alerts(dash_store)[0].id
     monitor = open_app(USERS["monitor"], page="canh-bao")
-    ticket_id = _confirm_to(monitor, alert_id, "so-tnmt")
-    assert "giao Sở Tài nguyên và Môi trường chủ trì" in texts(monitor)
+    ticket_id = _confirm_to(monitor, alert_id, "so-nnmt")
+    assert "giao Sở Nông nghiệp và Môi trường chủ trì" in texts(monitor)
 
     # confirming hands it to the lead unit at once, with an acknowledgement deadline
     monitor = open_app(USERS["monitor"], ticket=ticket_id)
@@ -135,7 +135,7 @@ def _transition(at: AppTest, ticket_id: str, to: str, note: str = "", answer: st
 
 def test_unit_cannot_open_another_units_ticket_by_url(open_app, dash_store) -> None:
     alert = _open_alerts(dash_store)[0]
-    ticket = _triage(dash_store).confirm(_monitor(), alert.id, lead="so-tnmt")
+    ticket = _triage(dash_store).confirm(_monitor(), alert.id, lead="so-nnmt")
     other = open_app(USERS["unit2"], ticket=ticket.id)  # Công an tỉnh
     errors = [e.value for e in other.error]
     assert errors and "không được xem phiếu" in errors[0]

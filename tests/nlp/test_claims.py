@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from giamsat.nlp.claims import ClaimMatcher, claims_add, claims_list, claims_withdraw, windows
+from giamsat.nlp.claim_matcher import ClaimMatcher, windows
+from giamsat.nlp.claims import claims_add, claims_list, claims_withdraw
 
 CASES = [
     json.loads(x) for x in (Path(__file__).parent / "claim_paraphrases.jsonl").read_text("utf-8").splitlines()

@@ -78,6 +78,6 @@ def test_batch_mixes_languages_and_keeps_order(profile) -> None:
 
 def test_official_source_is_less_risky_than_unverified(profile) -> None:
     enricher = Enricher(profile, None, entities=False)
-    text = "Tin đồn bịa đặt đang chia sẻ rầm rộ rằng bệnh viện tỉnh Khánh Hòa hết thuốc, từ chối nhận bệnh nhân cấp cứu"
+    text = "Đang chia sẻ rầm rộ: bệnh viện tỉnh Khánh Hòa hết thuốc, từ chối nhận bệnh nhân cấp cứu, người nhà phải tự mua"
     a, b = enricher.enrich_batch([_item(text, "baokhanhhoa"), _item(text + " ", "mxh-import")])
     assert a.risk < b.risk

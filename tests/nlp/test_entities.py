@@ -53,3 +53,32 @@ def test_empty_huge_and_switch():
 def test_no_punctuation_wall_of_text():
     text = " ".join(["người dân phản ánh"] * 400)  # no sentence breaks at all
     assert isinstance(extract_entities(text), list)
+
+
+def test_our_feature_loop_tags_exactly_like_underthesea_ner_on_real_sentences() -> None:
+    """The linear-time feature loop must not change a single tag (real Baomoi/ReINTEL sentences)."""
+    from underthesea import ner
+
+    from giamsat.nlp.entities import _ner
+
+    sentences = [
+        "UBND tỉnh Khánh Hòa vừa có văn bản chỉ đạo Sở Nông nghiệp và Môi trường kiểm tra hồ Đá Bàn.",
+        "Ông Nguyễn Văn Nam, Chủ tịch UBND TP Nha Trang, cho biết sẽ xử lý nghiêm các sai phạm.",
+        "Hạt đác là nguyên liệu đặc sản, nổi tiếng ở Nha Trang, nay đã lan rộng ra rất nhiều nơi.",
+        "Từ 2 - 3/6, tại Cam Ranh diễn ra Lễ hội Văn hóa, Thể thao và Du lịch biển đảo lần thứ 12.",
+        "Công an huyện Cam Lâm bắt giữ 3 đối tượng khai thác cát trái phép trên sông Cái.",
+        "Thủ tướng Phạm Minh Chính làm việc với lãnh đạo tỉnh Lạng Sơn về cửa khẩu Hữu Nghị.",
+        "nghe noi ho da ban sap vo, ai o ninh hoa thi lo di",
+        "Theo Báo Tuổi Trẻ , ngày 21/5 , Bộ Y tế đã có công văn gửi Sở Y tế TP.HCM .",
+    ]
+    pipeline = _ner()
+    for s in sentences:
+        assert [tuple(t) for t in pipeline(s)] == [tuple(t) for t in ner(s)], s
+
+
+def test_sentences_where_no_name_can_be_are_not_tagged() -> None:
+    assert not entities.could_name("nghe noi ho da ban sap vo roi, ai o ninh hoa thi lo di")
+    assert not entities.could_name("Mưa lớn kéo dài khiến nước sông dâng cao.")
+    assert entities.could_name("Mưa lớn ở Nha Trang.")
+    assert entities.could_name("Nguyễn Văn A đã đến.")
+    assert entities.could_name("Đoàn kiểm tra của UBND đã đến.")

@@ -45,3 +45,17 @@ def test_sample_scores_stay_above_floors() -> None:
     gate = load_gate()
     results = evaluate(ROOT, sample=gate["sample"])
     assert check_scores(gate, results) == []
+
+
+def test_the_gold_test_split_is_frozen() -> None:
+    """Any change to the frozen test split (an item, a label) must be a deliberate re-pin."""
+    from giamsat.nlp.gate import load_gate
+    from giamsat.nlp.goldset import split_fingerprint
+
+    pinned = load_gate()["gold_test"]
+    now = split_fingerprint("test")
+    assert (now["items"], now["labelled"], now["sha256"]) == (
+        pinned["items"],
+        pinned["labelled"],
+        pinned["sha256"],
+    )

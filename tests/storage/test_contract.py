@@ -1,9 +1,18 @@
 """The storage contract: everything ``storage.base.Store`` promises, run against every backend.
 
-SQLite always runs. Elasticsearch runs when ``ELASTICSEARCH_URL`` points at a real server (each
-test gets its own index prefix, deleted afterwards); otherwise that parameter is skipped with the
-reason. There is deliberately no fake Elasticsearch: the point is to check the real engine's
-analysis, aggregations and concurrency control.
+* ``sqlite`` always runs.
+* ``elasticsearch`` / ``elasticsearch-window7`` run when ``ELASTICSEARCH_URL`` points at a real
+  server (each test gets its own index prefix, deleted afterwards); otherwise they are skipped
+  with the reason. ``make es-check`` runs them.
+* ``es-emulator`` / ``es-emulator-window7`` run against ``noida-db``, an Elasticsearch-compatible
+  **emulator** from PyPI started for the session (``tests/support/es_emulator.py``). It is not
+  Elasticsearch: the tests it cannot pass because of its own gaps are expected failures
+  (``xfail(strict=True)``) with the reason, so a fixed gap or a new failure both show up.
+
+The ``-window7`` variants open the store with a result window of 7 (written to the indices as
+``index.max_result_window``): every read of more than 7 records must page without ``from + size``
+ever passing 7, and the server itself refuses any request that would, which is how the
+Elasticsearch "Result window is too large" bugs are kept from coming back.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from support import es_emulator
 
 from giamsat.core.errors import StaleEdit
 from giamsat.core.model import Engagement, Enrichment, Event, Item, Scored, item_id_for
@@ -29,26 +39,58 @@ NO_ES = (
     "set it to a test cluster to run the contract against Elasticsearch (docs/scale.md)"
 )
 T0 = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
+SMALL_WINDOW = 7
+BACKENDS = [
+    "sqlite",
+    pytest.param("elasticsearch", marks=pytest.mark.requires_es),
+    pytest.param("elasticsearch-window7", marks=pytest.mark.requires_es),
+    pytest.param("es-emulator", marks=pytest.mark.emulator),
+    pytest.param("es-emulator-window7", marks=pytest.mark.emulator),
+]
 
 
-def open_backend(kind: str, tmp_path: Path) -> Store:
-    if kind == "sqlite":
-        return SQLiteStore(f"sqlite:///{tmp_path / 'contract.db'}")
+def open_es(url: str, tmp_path: Path, window: int | None = None, **kw) -> Store:
     from giamsat.storage.elasticsearch import ElasticsearchStore
 
-    assert ES_URL
     return ElasticsearchStore(
-        ES_URL, prefix=f"giamsat-test-{uuid.uuid4().hex[:10]}", spool=tmp_path / "spool.jsonl"
+        url,
+        prefix=f"giamsat-test-{uuid.uuid4().hex[:10]}",
+        spool=tmp_path / "spool.jsonl",
+        result_window=window,
+        **kw,
     )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.requires_es)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "elasticsearch" and not ES_URL:
+def es_url_for(kind: str, request: pytest.FixtureRequest) -> tuple[str, dict]:
+    """(server URL, extra store options) for an Elasticsearch-like backend parameter."""
+    if kind.startswith("es-emulator"):
+        emulator = request.getfixturevalue("es_emulator")
+        gap = es_emulator.gap_reason(request.node)
+        if gap:
+            request.applymarker(pytest.mark.xfail(reason=gap, strict=True))
+        return emulator.url, {"check_version": False}
+    if not ES_URL:
         pytest.skip(NO_ES)
-    s = open_backend(request.param, tmp_path)
+    if os.environ.get("ES_IS_EMULATOR"):  # make es-check-emulator: the "cluster" is the emulator
+        gap = es_emulator.gap_reason(request.node)
+        if gap:
+            request.applymarker(pytest.mark.xfail(reason=gap, strict=True))
+        return ES_URL, {"check_version": False}
+    return ES_URL, {}
+
+
+def open_backend(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
+    if kind == "sqlite":
+        return SQLiteStore(f"sqlite:///{tmp_path / 'contract.db'}")
+    url, kw = es_url_for(kind, request)
+    return open_es(url, tmp_path, SMALL_WINDOW if kind.endswith("-window7") else None, **kw)
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    s = open_backend(request.param, tmp_path, request)
     yield s
-    if request.param == "elasticsearch":
+    if request.param != "sqlite":
         s.drop_all()  # type: ignore[attr-defined]
     s.close()
 

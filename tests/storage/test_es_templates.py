@@ -9,6 +9,7 @@ by Elastic, then used to show that the Vietnamese queries of the issue match.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -192,11 +193,6 @@ def test_all_templates_and_names() -> None:
         == "g-items-2025.12"
     )
     assert names.docs_index("g", "tickets") == "g-docs-tickets"
-    # a month created during an import still ages from its own month under ILM
-    assert names.index_settings_for("g-items-2025.03", "g") == {
-        "index.lifecycle.origination_date": int(datetime(2025, 3, 1, tzinfo=UTC).timestamp() * 1000)
-    }
-    assert names.index_settings_for("g-raw", "g") == {}
     with pytest.raises(ValueError):
         names.docs_index("g", "../x")
     with pytest.raises(ValueError):
@@ -205,11 +201,67 @@ def test_all_templates_and_names() -> None:
         names.index_template("nope")
 
 
-def test_ilm_policy() -> None:
+def test_ilm_policy_ages_by_write_time_and_never_blocks_writes() -> None:
     policy = names.ilm_policy()["policy"]
     assert set(policy["phases"]) == {"hot", "warm", "cold"}  # no automatic delete of records
     assert "rollover" not in policy["phases"]["hot"]["actions"]  # indices are monthly by name
     assert policy["phases"]["warm"]["actions"]["forcemerge"] == {"max_num_segments": 1}
+    # an old month can still receive a revision or an enrichment: no phase makes it read-only
+    actions = [a for phase in policy["phases"].values() for a in phase["actions"]]
+    assert not {"readonly", "freeze", "shrink", "delete"} & set(actions)
+    # and its age is counted from creation (first write), never from the article's month
+    for kind in names.TEMPLATE_KINDS:
+        settings = names.index_template(kind, "g")["template"]["settings"]
+        assert "index.lifecycle.origination_date" not in settings
+        assert "index.lifecycle.parse_origination_date" not in settings
+    assert not hasattr(names, "index_settings_for")
+
+
+def test_templates_and_policy_carry_a_digest_of_their_body() -> None:
+    a = names.index_template("items", "g")
+    assert a["_meta"]["version"] == names.digest(a) and len(a["_meta"]["version"]) == 16
+    assert names.index_template("items", "g")["_meta"]["version"] == a["_meta"]["version"]  # stable
+    assert names.index_template("items", "h")["_meta"]["version"] != a["_meta"]["version"]
+    assert names.stored_version(a) == a["_meta"]["version"] and names.stored_version(None) is None
+    policy = names.ilm_policy()
+    assert (
+        names.stored_version(policy["policy"]) == policy["policy"]["_meta"]["version"] == names.digest(policy)
+    )
+    # a small result window (tests, es-check) is written to the indices; the default is not
+    assert "index.max_result_window" not in a["template"]["settings"]
+    small = names.index_template("docs", "g", result_window=7)
+    assert small["template"]["settings"]["index.max_result_window"] == 7
+    assert small["_meta"]["version"] != names.index_template("docs", "g")["_meta"]["version"]
+    assert names.template_prefix("g-docs", small) == "g"
+    assert names.template_prefix("old-items", {"_meta": {"managed_by": "giamsat"}}) == "old"
+    assert names.template_prefix("logs", {"_meta": {"managed_by": "someone"}}) is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "overlap"),
+    [
+        ("g-docs-*", "g-docs-x-items-*", True),
+        ("g-items-*", "g-item-revisions", False),
+        ("g-docs-*", "g-docs-tickets", True),
+        ("g-raw", "g-raw", True),
+        ("g-raw", "g-raw2", False),
+        ("g-*", "h-*", False),
+    ],
+)
+def test_patterns_overlap(a: str, b: str, overlap: bool) -> None:
+    assert names.patterns_overlap(a, b) is overlap and names.patterns_overlap(b, a) is overlap
+
+
+def test_overlapping_prefixes_are_found() -> None:
+    # "giamsat-docs" would create giamsat-docs-items-2025.03, which giamsat's docs template also matches
+    assert names.overlapping_prefixes("giamsat-docs", {"giamsat"}) == ["giamsat"]
+    assert names.overlapping_prefixes("giamsat", {"giamsat-docs", "giamsat-items-x"}) == [
+        "giamsat-docs",
+        "giamsat-items-x",
+    ]
+    # the test prefixes and province prefixes beside the default one do not collide
+    assert names.overlapping_prefixes("giamsat", {"giamsat-test-ab12", "khanhhoa", "giamsat"}) == []
+    assert names.overlapping_prefixes("giamsat-raw", {"giamsat"}) == []  # giamsat-raw-* vs giamsat-raw
 
 
 # -- query builders ----------------------------------------------------------------------------------
@@ -297,10 +349,17 @@ def test_aggregation_bodies() -> None:
     assert qb.top_stories_body(Query(), 3)["query"] == {
         "bool": {"filter": [{"exists": {"field": "story_id"}}]}
     }
-    pit = qb.iter_body(Query(), 100, "PIT", "2m", ["x", 5])
+    scan = {"query": qb.build_query(Query())}
+    pit = qb.pit_page(scan, 100, "PIT", "2m", ["x", 5])
     assert pit["pit"] == {"id": "PIT", "keep_alive": "2m"} and pit["sort"] == [{"_shard_doc": "asc"}]
-    assert pit["search_after"] == ["x", 5] and "index" not in pit
-    assert "search_after" not in qb.iter_body(Query(), 100, "PIT", "2m", None)
+    assert pit["search_after"] == ["x", 5] and "index" not in pit and "from" not in pit
+    assert "search_after" not in qb.pit_page(scan, 100, "PIT", "2m", None)
+    sorted_pit = qb.pit_page(qb.sorted_body(Query()), 7, "P", "1m", None)
+    assert sorted_pit["sort"] == qb.sort_for(Query()) and sorted_pit["size"] == 7
+    after = qb.after_page({**qb.sorted_body(Query()), "from": 30, "size": 99}, 7, ["t", 1, "id"])
+    assert "from" not in after and after["size"] == 7 and after["search_after"] == ["t", 1, "id"]
+    assert qb.scroll_first(scan, 7)["sort"] == ["_doc"] and qb.window_of({"from": 9990, "size": 50}) == 10040
+    assert qb.window_of({}) == 10
 
 
 def test_response_parsers() -> None:
@@ -342,7 +401,21 @@ def test_docs_queries() -> None:
     sort = qb.docs_sort("-number")
     assert sort[0] == {"fn.number": {"order": "desc", "unmapped_type": "double", "missing": "_last"}}
     assert sort[1]["fk.number"]["order"] == "desc" and sort[2] == {"id": {"order": "asc"}}
+    # a missing keyword sorts as "" (never a null sort value, which search_after may refuse)
+    assert sort[1]["fk.number"]["missing"] == "" and qb.docs_sort("unit")[1]["fk.unit"]["missing"] == ""
     assert qb.docs_sort(None)[0] == {"updated": {"order": "desc"}}
+    # every read body is sorted on a unique field last, so a page can follow the previous one
+    assert qb.docs_search_body(None, "number")["sort"][-1] == {"id": {"order": "asc"}}
+    assert qb.sort_for(Query(order="risk"))[-1] == qb.sort_for(Query())[-1] == qb.ID_TIEBREAK
+    assert qb.pending_body()["sort"][-1] == qb.ID_TIEBREAK
+    assert qb.events_body(None, None)["sort"] == [{"seq": {"order": "asc"}}]
+    for body in (
+        qb.docs_search_body(None, None),
+        qb.pending_body(),
+        qb.events_body("t", "1"),
+        qb.sorted_body(Query()),
+    ):
+        assert "size" not in body and "from" not in body  # the store decides the window
 
 
 def test_doc_source_splits_keywords_and_numbers() -> None:
@@ -452,6 +525,11 @@ def test_client_options_from_environment() -> None:
         "http://u:p@es:9200", {"ELASTICSEARCH_USERNAME": "x", "ELASTICSEARCH_PASSWORD": "y"}
     )
     assert kw["basic_auth"] == ("u", "p") and "p@" not in shown  # never show the password
+    # credentials in a URL are percent-encoded: a password with @ : / % must arrive decoded
+    _, kw, shown = client_options("https://giam%40sat:p%40ss%3Aw%2Frd%25@es:9200", {})
+    assert kw["basic_auth"] == ("giam@sat", "p@ss:w/rd%") and "ss" not in shown
+    _, kw, _ = client_options("http://only-user@es:9200", {"ELASTICSEARCH_PASSWORD": "from-env"})
+    assert kw["basic_auth"] == ("only-user", "from-env")
     _, kw, _ = client_options(
         "http://es:9200", {"ELASTICSEARCH_USERNAME": "elastic", "ELASTICSEARCH_PASSWORD": "pw"}
     )
@@ -535,30 +613,85 @@ def _compose() -> dict:
 
 
 def test_compose_structure() -> None:
+    """What a province needs from ``docker compose up`` as is (checked statically: no Docker
+    engine on this machine, docs/scale.md §4)."""
     c = _compose()
     services = c["services"]
-    assert set(services) == {"elasticsearch", "scheduler", "worker", "dashboard"}
+    assert set(services) == {"elasticsearch", "setup", "scheduler", "worker", "dashboard", "proxy"}
     es = services["elasticsearch"]
+    image_default = es["image"].split(":-")[1].rstrip("}")
+    from elasticsearch import __versionstr__
+
+    from giamsat.storage.es.compat import parse_version
+
+    # the server is at least the client the image installs (Dockerfile pins client <= server)
+    assert parse_version(image_default) >= parse_version(__versionstr__)
     assert es["image"].startswith("docker.elastic.co/elasticsearch/elasticsearch:${ES_VERSION:-9.")
     assert es["environment"]["xpack.security.enabled"] == "true"
     assert es["environment"]["discovery.type"] == "single-node"
     assert "${ELASTIC_PASSWORD:?" in es["environment"]["ELASTIC_PASSWORD"]
     assert any(v.endswith(":/usr/share/elasticsearch/data") for v in es["volumes"])
+    assert es["ports"] == ["127.0.0.1:${ES_PORT:-9200}:9200"]  # never on all interfaces
     for name, svc in services.items():
+        assert svc.get("mem_limit"), f"{name}: no memory limit"
+        if name == "setup":
+            assert svc["restart"] == "no" and svc["healthcheck"] == {"disable": True}
+            continue
         assert "healthcheck" in svc and svc["healthcheck"]["test"], name
         assert svc.get("restart") == "unless-stopped", name
+    # the setup service is the only one with the superuser; it creates the apps' user
+    setup = services["setup"]
+    assert setup["command"][:2] == ["es", "setup"]
+    assert setup["environment"]["ELASTICSEARCH_USERNAME"] == "elastic"
+    assert setup["depends_on"] == {"elasticsearch": {"condition": "service_healthy"}}
+    for name in ("scheduler", "worker", "dashboard"):
+        svc = services[name]
+        env = svc["environment"]
+        assert env["GIAMSAT_STORE"] == "http://elasticsearch:9200"
+        assert env["ELASTICSEARCH_USERNAME"] == "${GIAMSAT_ES_APP_USER:-giamsat_app}" != "elastic"
+        assert "GIAMSAT_ES_APP_PASSWORD" in env["ELASTICSEARCH_PASSWORD"]
+        assert env["GIAMSAT_CONFIG_DIR"] == "/etc/giamsat"
+        assert any(v.endswith(":/etc/giamsat:ro") for v in svc["volumes"])
+        assert svc["depends_on"] == {"setup": {"condition": "service_completed_successfully"}}
+        # health checks only read: `giamsat es health` opens the store with install=False
+        if name != "dashboard":
+            assert svc["healthcheck"]["test"] == ["CMD", "giamsat", "es", "health"]
     assert services["scheduler"]["command"] == ["run", "--no-process"]
     assert services["worker"]["command"] == ["process", "--loop"]
-    assert services["dashboard"]["command"] == ["dashboard"]
-    for name in ("scheduler", "worker", "dashboard"):
-        env = services[name]["environment"]
-        assert (
-            env["GIAMSAT_STORE"] == "http://elasticsearch:9200" and env["ELASTICSEARCH_USERNAME"] == "elastic"
-        )
-        assert services[name]["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
-    assert set(c["volumes"]) == {"esdata", "giamsat-data"}
+    dash = services["dashboard"]
+    assert dash["command"][:3] == ["dashboard", "--address", "0.0.0.0"]  # not forced to 127.0.0.1
+    assert "ports" not in dash and dash["expose"] == ["8501"]  # reachable only through the proxy
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("caddy:") and "${HTTPS_PORT:-443}:443" in proxy["ports"]
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    caddy = (REPO / "deploy" / "Caddyfile").read_text(encoding="utf-8")
+    assert "tls internal" in caddy and "reverse_proxy dashboard:8501" in caddy
+    assert set(c["volumes"]) == {"esdata", "giamsat-data", "caddy-data", "caddy-config"}
     example = (REPO / ".env.example").read_text(encoding="utf-8")
-    assert "ELASTIC_PASSWORD=" in example
+    for var in (
+        "ELASTIC_PASSWORD=",
+        "GIAMSAT_ES_APP_PASSWORD=",
+        "GIAMSAT_PUBLIC_HOST=",
+        f"ES_VERSION={image_default}",
+    ):
+        assert var in example
+    assert (REPO / "deploy" / "province" / "profiles" / "README.md").exists()
+
+
+def test_app_role_is_least_privilege() -> None:
+    from giamsat.cli.es import app_role
+
+    role = app_role("giamsat")
+    assert role["indices"] == [
+        {
+            "names": ["giamsat-*"],
+            "privileges": ["read", "write", "create_index", "view_index_metadata", "maintenance"],
+        }
+    ]
+    assert set(role["cluster"]) == {"monitor", "read_ilm"}  # no manage_*, no security, no all
+    assert not any(
+        p.startswith("manage") or p == "all" for p in role["cluster"] + role["indices"][0]["privileges"]
+    )
 
 
 def test_compose_config_is_accepted(tmp_path: Path) -> None:
@@ -587,6 +720,34 @@ def test_compose_config_is_accepted(tmp_path: Path) -> None:
     jsonschema.validate(_compose(), json.loads(schema.read_text()))
 
 
-def test_dockerfile_runs_giamsat() -> None:
+def test_dockerfile_builds_from_the_wheel() -> None:
+    """Two stages: ``pip wheel --no-deps .`` then only that wheel in a slim Python 3.11, non-root."""
     text = (REPO / "Dockerfile").read_text(encoding="utf-8")
-    assert 'ENTRYPOINT ["giamsat"]' in text and "USER giamsat" in text and "pip install ." in text
+    stages = [line for line in text.splitlines() if line.startswith("FROM ")]
+    assert stages == ["FROM python:3.11-slim AS build", "FROM python:3.11-slim"]
+    build, final = text.split("\nFROM python:3.11-slim\n")
+    assert "pip wheel --no-deps --wheel-dir /wheels ." in build
+    assert "COPY --from=build /wheels /wheels" in final and "pip install /wheels/giamsat-*.whl" in final
+    assert "COPY . " not in final and "pip install ." not in final  # no source tree in the image
+    assert "USER giamsat" in final and final.index("USER giamsat") > final.index("pip install")
+    assert 'ENTRYPOINT ["giamsat"]' in final and "GIAMSAT_CONFIG_DIR=/etc/giamsat" in final
+    # the client matches the server: 8.x -> 8.16..<9, 9.x -> <= the image version
+    assert (
+        'client="elasticsearch>=8.16,<9"' in final
+        and 'client="elasticsearch>=${major}.0,<=${ES_VERSION}"' in final
+    )
+    compose_default = _compose()["services"]["elasticsearch"]["image"].split(":-")[1].rstrip("}")
+    assert f"ARG ES_VERSION={compose_default}" in final
+    ignore = (REPO / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {".git", ".venv", ".env"} <= set(ignore)
+
+
+def test_dockerfile_client_rule_picks_a_supported_client() -> None:
+    """The shell rule in the Dockerfile, run by the shell with a few server versions."""
+    text = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    rule = re.search(r'major="\$\{ES_VERSION%%\.\*\}".*?fi', text, re.S).group(0)  # type: ignore[union-attr]
+    rule = rule.replace("\\\n", "\n").replace(" && ", "\n").replace("&& ", "")
+    for server, expect in (("9.5.1", "elasticsearch>=9.0,<=9.5.1"), ("8.19.3", "elasticsearch>=8.16,<9")):
+        out = subprocess.run(["sh", "-c", f'ES_VERSION={server}\n{rule}\necho "$client"'],
+                             capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+        assert out == expect

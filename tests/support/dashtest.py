@@ -16,7 +16,7 @@ from giamsat.storage.sqlite import SQLiteStore
 
 APP = str(package_path("dashboard", "app.py"))
 PASSWORD = "mat-khau-thu-nghiem"
-USERS = {"monitor": "giamsat1", "leader": "lanhdao", "unit": "tnmt", "admin": "admin", "unit2": "congan"}
+USERS = {"monitor": "giamsat1", "leader": "lanhdao", "unit": "nnmt", "admin": "admin", "unit2": "congan"}
 N_ITEMS = 240
 
 

@@ -169,9 +169,9 @@ def test_bulk_reports_each_id(triage, users, items_factory):
 def test_roles_on_alerts(triage, users, items_factory):
     (alert,) = triage.ingest(items_factory(1))
     with pytest.raises(PermissionDenied):
-        triage.list_alerts(users["tnmt"])
+        triage.list_alerts(users["nnmt"])
     with pytest.raises(PermissionDenied):
-        triage.claim(users["tnmt"], alert.id)
+        triage.claim(users["nnmt"], alert.id)
     assert [a.id for a in triage.list_alerts(users["lanhdao"])] == [alert.id]  # leaders read
     with pytest.raises(PermissionDenied):
         triage.dismiss(users["lanhdao"], alert.id, "x")

@@ -32,13 +32,13 @@ def test_alert_to_ticket_through_the_cli(tmp_store, items_factory, triage, tmp_p
     assert [a["id"] for a in json.loads(res.output)] == [alert.id]
     res = _run(tmp_store, "alerts", "confirm", alert.id, "--as", "giamsat1")
     assert res.exit_code == 0 and "PX-2026-0001" in res.output
-    res = _run(tmp_store, "tickets", "list", "--as", "tnmt", "--json")
+    res = _run(tmp_store, "tickets", "list", "--as", "nnmt", "--json")
     assert [t["id"] for t in json.loads(res.output)] == ["PX-2026-0001"]
     res = _run(tmp_store, "tickets", "transition", "PX-2026-0001", "da-dong", "--as", "giamsat1")
     assert isinstance(res.exception, InvalidTransition) and "Được phép" in str(res.exception)
     res = _run(tmp_store, "tickets", "show", "PX-2026-0001", "--as", "yte")
     assert isinstance(res.exception, PermissionDenied)
-    res = _run(tmp_store, "tickets", "comment", "PX-2026-0001", "Đã tiếp nhận", "--as", "tnmt")
+    res = _run(tmp_store, "tickets", "comment", "PX-2026-0001", "Đã tiếp nhận", "--as", "nnmt")
     assert res.exit_code == 0
     out = tmp_path / "diem-tin.md"
     res = _run(tmp_store, "report", "daily", "--date", "23/11/2026", "--format", "md", "-o", str(out))

@@ -76,15 +76,15 @@ def test_assignment_mail_and_webhook_delivered(
     counts = t.tick()
     assert counts["notify_sent"] >= 3 and counts["notify_failed"] == 0
     to = sorted(m["To"] for m in handler.messages)
-    assert "sotnmt@khanhhoa.example" in to and "sotttt@khanhhoa.example" in to
-    mail = next(m for m in handler.messages if m["To"] == "sotnmt@khanhhoa.example")
+    assert "nnmt@khanhhoa.example" in to and "vhttdl@khanhhoa.example" in to
+    mail = next(m for m in handler.messages if m["To"] == "nnmt@khanhhoa.example")
     assert ticket.id in mail["Subject"] and "Giao xử lý phiếu" in mail["Subject"]
-    assert "Đơn vị chủ trì: Sở Tài nguyên và Môi trường" in mail.get_content()
+    assert "Đơn vị chủ trì: Sở Nông nghiệp và Môi trường" in mail.get_content()
     assert any(r["json"]["ref"] == ticket.id and "Giao xử lý" in r["json"]["text"] for r in received)
     assert all(r["auth"] == "Bearer bi-mat" for r in received)
     log = t.notifications(users["giamsat1"], ticket.id)
     sent = [d for d in log if d["status"] == "sent"]
-    assert {d["to"] for d in sent} >= {"sotnmt@khanhhoa.example", f"{hook.url}/hook"}
+    assert {d["to"] for d in sent} >= {"nnmt@khanhhoa.example", f"{hook.url}/hook"}
     assert all(d["sent_at"] == clock.now.isoformat() for d in sent)
 
 

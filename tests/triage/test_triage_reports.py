@@ -51,7 +51,7 @@ def busy(triage, users, items_factory, clock):
     t1 = triage.confirm(users["giamsat1"], a.id)
     t2 = triage.confirm(users["giamsat1"], b.id)
     clock.advance(hours=3)
-    triage.transition(users["tnmt"], t1.id, "da-phan-hoi", answer_text="Không có chủ trương thu hồi.")
+    triage.transition(users["nnmt"], t1.id, "da-phan-hoi", answer_text="Không có chủ trương thu hồi.")
     clock.advance(hours=30)  # t2 ("cao": 24 h) is now overdue and unanswered
     return t1, t2
 
@@ -59,8 +59,10 @@ def busy(triage, users, items_factory, clock):
 def test_period_bounds():
     assert period_bounds("monthly", date(2026, 2, 14)) == (date(2026, 2, 1), date(2026, 2, 28))
     assert period_bounds("yearly", date(2026, 7, 1)) == (date(2026, 1, 1), date(2026, 12, 31))
+    assert period_bounds("weekly", date(2026, 11, 26)) == (date(2026, 11, 23), date(2026, 11, 29))
+    assert period_bounds("quarterly", date(2026, 11, 26)) == (date(2026, 10, 1), date(2026, 12, 31))
     with pytest.raises(ValueError):
-        period_bounds("weekly", date(2026, 1, 1))
+        period_bounds("ad-hoc", date(2026, 1, 1))
 
 
 def test_vn_date_line_pads_small_days_and_months():
@@ -99,16 +101,16 @@ def test_daily_briefing_content(profile, tmp_store, busy, clock):
 
 def test_ticket_stats_per_unit(busy, triage, users, clock):
     stats = ticket_stats(triage.list_tickets(users["admin"]), clock.now)
-    assert (stats["so-tnmt"].received, stats["so-tnmt"].answered, stats["so-tnmt"].on_time) == (1, 1, 1)
-    assert stats["so-tnmt"].median_hours == 3.0
-    assert (stats["so-yte"].received, stats["so-yte"].answered, stats["so-yte"].overdue) == (1, 0, 1)
+    assert (stats["so-nnmt"].received, stats["so-nnmt"].answered, stats["so-nnmt"].on_time) == (1, 1, 1)
+    assert stats["so-nnmt"].median_hours == 3.0
+    assert (stats["so-y-te"].received, stats["so-y-te"].answered, stats["so-y-te"].overdue) == (1, 0, 1)
 
 
 def test_monthly_report_per_unit_table(profile, tmp_store, busy, clock):
     report = build_report(profile, tmp_store, "monthly", date(2026, 11, 5), now=clock.now)
     units = next(s for s in report.sections if "THEO ĐƠN VỊ" in s.heading)
     rows = {r[0]: r for r in units.tables[0].rows}
-    assert rows["Sở Tài nguyên và Môi trường"][1:] == ["1", "1", "1 (100,0%)", "0", "3,0"]
+    assert rows["Sở Nông nghiệp và Môi trường"][1:] == ["1", "1", "1 (100,0%)", "0", "3,0"]
     assert rows["Sở Y tế"][1:5] == ["1", "0", "0 (0%)", "1"]
     assert rows["Tổng cộng"][1] == "2"
     volume = next(s for s in report.sections if "DIỄN BIẾN" in s.heading)
@@ -129,8 +131,8 @@ def test_docx_is_a_vietnamese_administrative_document(profile, tmp_store, busy, 
     left = [p for p in head.cell(0, 0).paragraphs if p.text.strip()]
     right = [p for p in head.cell(0, 1).paragraphs if p.text.strip()]
     assert left[0].text == "UBND TỈNH KHÁNH HÒA"
-    assert left[1].text == "SỞ THÔNG TIN VÀ TRUYỀN THÔNG" and left[1].runs[0].bold
-    assert left[2].text == "Số: 12/BC-STTTT"
+    assert left[1].text == "SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH" and left[1].runs[0].bold
+    assert left[2].text == "Số: 12/BC-SVHTTDL"
     assert right[0].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and right[0].runs[0].bold
     assert right[1].text == "Độc lập - Tự do - Hạnh phúc" and right[1].runs[0].bold
     assert right[2].text == "Khánh Hòa, ngày 23 tháng 11 năm 2026" and right[2].runs[0].italic
@@ -153,7 +155,7 @@ def test_docx_is_a_vietnamese_administrative_document(profile, tmp_store, busy, 
     foot = doc.tables[-1]
     recipients = [p.text for p in foot.cell(0, 0).paragraphs]
     assert recipients[0] == "Nơi nhận:" and foot.cell(0, 0).paragraphs[0].runs[0].italic
-    assert "- Thường trực Tỉnh ủy (để b/c);" in recipients and recipients[-1] == "- Lưu: VT, TTBCXB."
+    assert "- Thường trực Tỉnh ủy (để b/c);" in recipients and recipients[-1] == "- Lưu: VT."
     assert foot.cell(0, 1).paragraphs[0].text == "GIÁM ĐỐC"
     assert any(
         "Tin đồn thu hồi đất ven biển Cam Ranh" in c.text
@@ -170,12 +172,12 @@ def test_markdown_and_csv(profile, tmp_store, busy, clock, tmp_path):
     )
     md = write_report(profile, report, "md", tmp_path / "r.md").read_text(encoding="utf-8")
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in md and "*Khánh Hòa, ngày 01 tháng 12 năm 2026*" in md
-    assert "| Sở Tài nguyên và Môi trường | 1 | 1 | 1 (100,0%) | 0 | 3,0 |" in md
+    assert "| Sở Nông nghiệp và Môi trường | 1 | 1 | 1 (100,0%) | 0 | 3,0 |" in md
     assert "[Tin đồn thu hồi đất ven biển Cam Ranh](https://" in md
     raw = write_report(profile, report, "csv", tmp_path / "r.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM so Excel reads UTF-8
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
-    assert ["", "", "Sở Tài nguyên và Môi trường", "1", "1", "1 (100,0%)", "0", "3,0"] in rows
+    assert ["", "", "Sở Nông nghiệp và Môi trường", "1", "1", "1 (100,0%)", "0", "3,0"] in rows
 
 
 def test_report_cmd_writes_file(profile, tmp_store, busy, tmp_path):
@@ -184,8 +186,10 @@ def test_report_cmd_writes_file(profile, tmp_store, busy, tmp_path):
     assert Document(str(out)).paragraphs
     import typer
 
-    with pytest.raises(typer.BadParameter):
-        report_cmd(profile, tmp_store, "weekly", None, "docx", out)
+    with pytest.raises(typer.BadParameter, match="nam-truyen-thong-chinh-sach"):
+        report_cmd(profile, tmp_store, "fortnightly", None, "docx", out)
+    with pytest.raises(typer.BadParameter, match="khoảng ngày"):
+        report_cmd(profile, tmp_store, "ad-hoc", None, "docx", out)
     with pytest.raises(typer.BadParameter):
         report_cmd(profile, tmp_store, "daily", "31/02/2026", "md", out)
 

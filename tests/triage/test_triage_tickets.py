@@ -22,10 +22,10 @@ def ticket(triage, users, items_factory) -> Ticket:
 def test_confirm_routes_and_records_rule(triage, users, ticket, clock):
     assert ticket.id == "PX-2026-0001"
     assert ticket.status == "da-giao"
-    assert ticket.lead_unit == "so-tnmt" and ticket.rule == "chu-de-dat-dai"
-    assert "so-tttt" in ticket.co_units  # sai-su-that rule: Sở TT&TT co-operates
+    assert ticket.lead_unit == "so-nnmt" and ticket.rule == "chu-de-dat-dai"
+    assert "so-vhttdl" in ticket.co_units  # sai-su-that rule: Sở VHTTDL co-operates
     assert "ubnd-xa:22333" in ticket.co_units  # the named ward's People's Committee
-    assert "chủ trì: Sở TN&MT — quy tắc chủ đề đất đai" in ticket.summary
+    assert "chủ trì: Sở NN&MT — quy tắc chủ đề đất đai" in ticket.summary
     routing = triage.routing_of(users["giamsat1"], ticket.id)
     assert routing["rule"] == "chu-de-dat-dai" and routing["fired"][0] == "chu-de-dat-dai"
     # deadlines from the profile for "cao": ack 2 h, answer 24 h
@@ -46,11 +46,11 @@ def test_ticket_numbers_are_sequential(triage, users, items_factory):
 def test_confirm_override_is_audited(triage, users, items_factory):
     (alert,) = triage.ingest(items_factory(1, topics=("dat-dai",)))
     t = triage.confirm(
-        users["giamsat1"], alert.id, lead="cong-an", co_units=["so-tnmt"], note="có dấu hiệu lừa đảo"
+        users["giamsat1"], alert.id, lead="cong-an", co_units=["so-nnmt"], note="có dấu hiệu lừa đảo"
     )
-    assert (t.lead_unit, t.co_units, t.rule) == ("cong-an", ["so-tnmt"], "thu-cong")
+    assert (t.lead_unit, t.co_units, t.rule) == ("cong-an", ["so-nnmt"], "thu-cong")
     ev = next(e for e in t.history if e.action == "dieu-chinh-phan-cong")
-    assert ev.before["lead_unit"] == "so-tnmt" and ev.before["rule"] == "chu-de-dat-dai"
+    assert ev.before["lead_unit"] == "so-nnmt" and ev.before["rule"] == "chu-de-dat-dai"
     assert ev.after["lead_unit"] == "cong-an" and ev.actor == "giamsat1"
     with pytest.raises(NotFound, match="so-khong-co"):
         (other,) = triage.ingest(items_factory(1, story_id="o", prefix="o"))
@@ -58,21 +58,21 @@ def test_confirm_override_is_audited(triage, users, items_factory):
 
 
 def test_assign_override_is_audited(triage, users, ticket):
-    t = triage.assign(users["giamsat1"], ticket.id, "so-khdt", ["so-tnmt"], reason="dự án đầu tư")
-    assert t.lead_unit == "so-khdt" and t.co_units == ["so-tnmt"]
+    t = triage.assign(users["giamsat1"], ticket.id, "so-tai-chinh", ["so-nnmt"], reason="dự án đầu tư")
+    assert t.lead_unit == "so-tai-chinh" and t.co_units == ["so-nnmt"]
     ev = t.history[-1]
     assert (
         ev.action == "phan-cong-lai"
-        and ev.before["lead_unit"] == "so-tnmt"
-        and ev.after["lead_unit"] == "so-khdt"
+        and ev.before["lead_unit"] == "so-nnmt"
+        and ev.after["lead_unit"] == "so-tai-chinh"
     )
     assert ev.note == "dự án đầu tư"
     with pytest.raises(PermissionDenied):
-        triage.assign(users["tnmt"], ticket.id, "so-tnmt")
+        triage.assign(users["nnmt"], ticket.id, "so-nnmt")
 
 
 def _put_ticket(store, status: str) -> str:
-    doc = Ticket(id=f"T-{status}", title="x", lead_unit="so-tnmt", status=status, severity="thap").to_dict()
+    doc = Ticket(id=f"T-{status}", title="x", lead_unit="so-nnmt", status=status, severity="thap").to_dict()
     doc.pop("history")
     store.put_doc("tickets", doc)
     return doc["id"]
@@ -101,7 +101,7 @@ def test_unknown_status_is_refused(triage, users, ticket):
 
 
 def test_full_lifecycle_by_the_right_roles(triage, users, ticket, clock):
-    unit, mon = users["tnmt"], users["giamsat1"]
+    unit, mon = users["nnmt"], users["giamsat1"]
     clock.advance(minutes=30)
     t = triage.transition(unit, ticket.id, "dang-xac-minh")
     assert t.acknowledged_at == clock.now
@@ -124,23 +124,23 @@ def test_full_lifecycle_by_the_right_roles(triage, users, ticket, clock):
         if e.action == "chuyen-trang-thai"
     ]
     assert actions[-4:] == [
-        ("tnmt", "da-giao", "dang-xac-minh"),
-        ("tnmt", "dang-xac-minh", "da-phan-hoi"),
+        ("nnmt", "da-giao", "dang-xac-minh"),
+        ("nnmt", "dang-xac-minh", "da-phan-hoi"),
         ("giamsat1", "da-phan-hoi", "da-dong"),
         ("giamsat1", "da-dong", "mo-lai"),
     ]
 
 
 def test_refusal_needs_reason_and_returns_to_coordinator(triage, users, ticket):
-    unit = users["tnmt"]
+    unit = users["nnmt"]
     with pytest.raises(InvalidTransition, match="lý do"):
         triage.transition(unit, ticket.id, "chuyen-don-vi")
     t = triage.transition(unit, ticket.id, "chuyen-don-vi", note="thuộc thẩm quyền Sở KH&ĐT")
     assert t.status == "chuyen-don-vi"
     with pytest.raises(PermissionDenied):
         triage.transition(unit, ticket.id, "da-giao")
-    t = triage.assign(users["giamsat1"], ticket.id, "so-khdt", reason="theo đề nghị của Sở TN&MT")
-    assert t.status == "da-giao" and t.lead_unit == "so-khdt" and t.acknowledged_at is None
+    t = triage.assign(users["giamsat1"], ticket.id, "so-tai-chinh", reason="theo đề nghị của Sở NN&MT")
+    assert t.status == "da-giao" and t.lead_unit == "so-tai-chinh" and t.acknowledged_at is None
 
 
 def test_unit_sees_only_its_own_tickets(triage, users, ticket, items_factory):
@@ -148,11 +148,11 @@ def test_unit_sees_only_its_own_tickets(triage, users, ticket, items_factory):
         items_factory(1, story_id="yte", topics=("y-te",), category="phan-anh", prefix="y")
     )
     other = triage.confirm(users["giamsat1"], other_alert.id)
-    assert other.lead_unit == "so-yte"
-    tnmt, yte, congan = users["tnmt"], users["yte"], users["congan"]
-    assert [t.id for t in triage.list_tickets(tnmt)] == [ticket.id]
+    assert other.lead_unit == "so-y-te"
+    nnmt, yte, congan = users["nnmt"], users["yte"], users["congan"]
+    assert [t.id for t in triage.list_tickets(nnmt)] == [ticket.id]
     assert [
-        t.id for t in triage.list_tickets(tnmt, unit="so-yte")
+        t.id for t in triage.list_tickets(nnmt, unit="so-y-te")
     ] == []  # asking for another unit gives nothing
     assert [t.id for t in triage.list_tickets(yte)] == [other.id]
     assert triage.list_tickets(congan) == []
@@ -169,20 +169,20 @@ def test_co_unit_can_see_and_comment_but_not_answer(triage, users, items_factory
     (alert,) = triage.ingest(items_factory(1, category="xau-doc", topics=("an-ninh",)))
     t = triage.confirm(users["giamsat1"], alert.id)
     assert t.lead_unit == "cong-an"
-    t = triage.assign(users["giamsat1"], t.id, "cong-an", ["so-tnmt"])
-    tnmt = users["tnmt"]
-    assert triage.get_ticket(tnmt, t.id).id == t.id
-    assert triage.comment(tnmt, t.id, "Sở TN&MT đã cung cấp hồ sơ đất").comments[-1]["by"] == "tnmt"
+    t = triage.assign(users["giamsat1"], t.id, "cong-an", ["so-nnmt"])
+    nnmt = users["nnmt"]
+    assert triage.get_ticket(nnmt, t.id).id == t.id
+    assert triage.comment(nnmt, t.id, "Sở NN&MT đã cung cấp hồ sơ đất").comments[-1]["by"] == "nnmt"
     with pytest.raises(PermissionDenied):
-        triage.transition(tnmt, t.id, "dang-xac-minh")
+        triage.transition(nnmt, t.id, "dang-xac-minh")
 
 
 def test_stale_edit_is_refused(triage, users, ticket):
-    seen = triage.get_ticket(users["tnmt"], ticket.id)
+    seen = triage.get_ticket(users["nnmt"], ticket.id)
     triage.comment(users["giamsat1"], ticket.id, "đã gọi điện nhắc")  # someone else edits meanwhile
     with pytest.raises(StaleEdit):
-        triage.transition(users["tnmt"], ticket.id, "dang-xac-minh", expected_version=seen.version)
-    assert triage.get_ticket(users["tnmt"], ticket.id).status == "da-giao"
+        triage.transition(users["nnmt"], ticket.id, "dang-xac-minh", expected_version=seen.version)
+    assert triage.get_ticket(users["nnmt"], ticket.id).status == "da-giao"
 
 
 def test_concurrent_transitions_one_wins(profile, tmp_store, clock, users, ticket):
@@ -195,7 +195,7 @@ def test_concurrent_transitions_one_wins(profile, tmp_store, clock, users, ticke
         t = Triage(profile, tmp_store, clock=clock)
         start.wait()
         try:
-            t.transition(users["tnmt"], ticket.id, "dang-xac-minh", expected_version=ticket.version)
+            t.transition(users["nnmt"], ticket.id, "dang-xac-minh", expected_version=ticket.version)
             results.append("ok")
         except (StaleEdit, InvalidTransition):
             results.append("refused")
@@ -219,16 +219,16 @@ def test_overdue_escalates_exactly_once_per_deadline(triage, users, tmp_store, t
     assert [e["kind"] for e in t.escalations] == ["ack"]
     mails = tmp_store.find_docs("outbox", {"event": "leo-thang-ack", "channel": "email"})
     assert {m["to"] for m in mails} == {
-        "giamdoc.sotnmt@khanhhoa.example",
-        "sotnmt@khanhhoa.example",
-        "giamdoc.sotttt@khanhhoa.example",
-        "sotttt@khanhhoa.example",
+        "giamdoc.nnmt@khanhhoa.example",
+        "nnmt@khanhhoa.example",
+        "giamdoc.vhttdl@khanhhoa.example",
+        "vhttdl@khanhhoa.example",
     }
     clock.advance(hours=22)  # answer deadline (24 h) passed
     assert triage.tick()["escalated"] == 1
     assert triage.tick()["escalated"] == 0
     # answered late, closed, re-opened: the new deadline may escalate once more
-    triage.transition(users["tnmt"], ticket.id, "da-phan-hoi", answer_text="đã trả lời")
+    triage.transition(users["nnmt"], ticket.id, "da-phan-hoi", answer_text="đã trả lời")
     triage.transition(users["giamsat1"], ticket.id, "mo-lai", note="chưa thỏa đáng")
     assert triage.tick()["escalated"] == 0
     clock.advance(hours=25)
@@ -241,7 +241,7 @@ def test_overdue_escalates_exactly_once_per_deadline(triage, users, tmp_store, t
 
 def test_ack_in_time_means_no_ack_escalation(triage, users, ticket, clock):
     clock.advance(hours=1)
-    triage.transition(users["tnmt"], ticket.id, "dang-xac-minh")
+    triage.transition(users["nnmt"], ticket.id, "dang-xac-minh")
     clock.advance(hours=5)
     assert triage.tick()["escalated"] == 0
 
@@ -265,7 +265,7 @@ def test_press_correction_is_verified_against_revisions(triage, users, tmp_store
             )
         ]
     )
-    t = triage.transition(users["tnmt"], ticket.id, "da-phan-hoi", answer_url=url)
+    t = triage.transition(users["nnmt"], ticket.id, "da-phan-hoi", answer_url=url)
     check = t.attachments[-1]
     assert check["type"] == "dinh-chinh" and check["verified"] is False
     # the newspaper corrects the article; the re-crawl stores a new revision
@@ -287,16 +287,16 @@ def test_press_correction_is_verified_against_revisions(triage, users, tmp_store
 
 def test_unknown_answer_url_is_recorded_as_unchecked(triage, users, ticket):
     t = triage.transition(
-        users["tnmt"], ticket.id, "da-phan-hoi", answer_url="https://khanhhoa.gov.vn/tra-loi"
+        users["nnmt"], ticket.id, "da-phan-hoi", answer_url="https://khanhhoa.gov.vn/tra-loi"
     )
     assert t.attachments[-1]["verified"] is None and t.answer_url == "https://khanhhoa.gov.vn/tra-loi"
 
 
 def test_comment_with_link_and_history(triage, users, ticket):
-    t = triage.comment(users["tnmt"], ticket.id, "Biên bản làm việc", link="https://drive.example/bb.pdf")
+    t = triage.comment(users["nnmt"], ticket.id, "Biên bản làm việc", link="https://drive.example/bb.pdf")
     assert t.comments[-1]["link"] == "https://drive.example/bb.pdf"
     assert t.attachments[-1]["url"] == "https://drive.example/bb.pdf"
     ev = t.history[-1]
-    assert ev.action == "binh-luan" and ev.actor == "tnmt" and ev.after["text"] == "Biên bản làm việc"
+    assert ev.action == "binh-luan" and ev.actor == "nnmt" and ev.after["text"] == "Biên bản làm việc"
     with pytest.raises(InvalidTransition):
-        triage.comment(users["tnmt"], ticket.id, "   ")
+        triage.comment(users["nnmt"], ticket.id, "   ")

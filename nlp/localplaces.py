@@ -1,0 +1,128 @@
+"""The places people actually name below the commune: hamlets, residential groups, and landmarks
+written with their kind ("thôn Phi Nôm", "tổ dân phố 7", "suối Đại Tầm", "cảng cá Mỹ Tân",
+"tháp Pô Sah Inư", "chùa Linh Sơn Tự", "khu du lịch Biển Đá Vàng").
+
+No gazetteer lists every hamlet, stream, pagoda or fishing port of a province, and the official
+unit lists (``vietnam-provinces``, ``vietnamadminunits``) stop at the commune. But Vietnamese
+writers almost always say what kind of place it is, and then give its name as a proper noun (or a
+number: "thôn 7"). So the kind word plus a proper noun is the evidence, found systematically in
+any text rather than listed by example; the place is placed in the province of the unit named next
+to it ("thôn Phi Nôm, xã Hiệp Thạnh, huyện Đức Trọng" → the province of Hiệp Thạnh), else of the
+one province the text names. A profile's ``gazetteer.landmarks`` still adds famous places written
+without their kind ("Hòn Tằm", "Ponagar").
+
+Kind words follow the guideline's list of localities (docs/annotation.md §2). Streets are not
+places here ("đường Trần Phú" is an address), nor are organisations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from giamsat.core.model import Mention
+
+# (kind word, level). Longest alternatives first; matched case-insensitively, whole words.
+_VILLAGE = [
+    "tổ dân phố", "khu dân cư", "khu phố", "thôn", "buôn", "bon", "làng", "xóm", "ấp", "bản", "plei",
+    "khóm", "tdp",
+]  # fmt: skip
+_LANDMARK = [
+    "cảng hàng không", "vườn quốc gia", "khu bảo tồn", "khu du lịch", "khu công nghiệp", "cụm công nghiệp",
+    "khu kinh tế", "khu di tích", "di tích", "bãi biển", "bãi tắm", "cảng cá", "bến cảng", "cửa khẩu",
+    "cửa biển", "hồ chứa", "hồ thủy lợi", "thủy điện", "nhiệt điện", "nhà máy", "sân bay", "nhà thờ",
+    "quảng trường", "công viên", "bãi rác", "vqg", "kdl", "kcn", "ccn", "kkt", "cảng", "suối", "sông",
+    "hồ", "đập", "đèo", "núi", "đảo", "hòn", "vịnh", "đầm", "tháp", "chùa", "đình", "đền", "miếu",
+    "chợ", "cầu", "thác", "mũi", "mỏ", "bến", "resort",
+]  # fmt: skip
+# After the kind word, up to six tokens are read; the name is the run of capitalised tokens (a
+# lower-case one only between two capitalised ones: "Pô sah Inư"), or a number ("thôn 7", "3A").
+_TOKENS = r"(?:[\w'’\-]+[,.;:)!?]*(?:\s+|$)){1,6}"
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+# the kind word in any case ("Thôn", "KCN"); the name is judged by its capitals in ``_name``
+_PATTERN = re.compile(
+    rf"(?<![\w])(?P<kind>(?i:{_alternation(_VILLAGE)}|{_alternation(_LANDMARK)}))\s+(?=(?P<rest>{_TOKENS}))"
+)
+_VILLAGE_SET = {w.lower() for w in _VILLAGE}
+_SENTENCE_END = re.compile(r"[.!?\n;]")
+_NEAR = 160  # characters: how far a unit that locates the place may stand
+_STOP_NAMES = {"quốc", "trung", "nhà", "ông", "bà", "anh", "chị", "tại", "của", "này", "tết", "xuân"}
+_NOT_A_NAME = re.compile(r"^(?:Việt Nam|Nhà nước|Đảng|Chính phủ|Trung ương|Tổng|Ban|Sở|Bộ|UBND|HĐND)\b")
+_NUMBER = re.compile(r"^\d+[A-Z]?$")
+_BRIDGE = re.compile(r"^[a-z]{2,5}$")
+
+
+def _name(rest: str) -> str:
+    """The proper name at the start of ``rest`` (tokens as written), or ""."""
+    tokens = rest.split()
+    if tokens and _NUMBER.match(tokens[0].rstrip(",.;:)")):
+        return tokens[0].rstrip(",.;:)")
+    name: list[str] = []
+    for i, raw in enumerate(tokens):
+        tok = raw.rstrip(",.;:)!?")
+        capitalised = bool(tok) and tok[0].isupper() and tok[0].isalpha()
+        # a lower-case syllable inside a minority-language name ("Pô sah Inư"), never a Vietnamese
+        # word ("Cầu Trần Phú ở Nha Trang" is a bridge, then the city)
+        bridge = (
+            bool(name) and bool(_BRIDGE.match(tok)) and i + 1 < len(tokens) and tokens[i + 1][:1].isupper()
+        )
+        if capitalised or bridge:
+            name.append(tok)
+        else:
+            break
+        if tok != raw:  # punctuation ends the name
+            break
+    while name and not name[-1][0].isupper():
+        name.pop()
+    return " ".join(name)
+
+
+@dataclass(frozen=True)
+class LocalPlace:
+    start: int
+    end: int
+    kind: str  # the kind word as written
+    name: str  # the name as written
+    level: str  # village | landmark
+
+
+def find_local_places(text: str) -> list[LocalPlace]:
+    """Every "kind word + proper name" in ``text`` (NFC), in order, without overlaps."""
+    out: list[LocalPlace] = []
+    for m in _PATTERN.finditer(text):
+        kind, name = m.group("kind"), _name(m.group("rest")).rstrip("'’-")
+        if not name or name.split()[0].lower() in _STOP_NAMES or _NOT_A_NAME.match(name):
+            continue
+        if (
+            kind.isupper()
+            and len(kind) <= 4
+            and kind.lower() not in {"vqg", "kdl", "kcn", "ccn", "kkt", "tdp"}
+        ):
+            continue
+        level = "village" if kind.lower() in _VILLAGE_SET else "landmark"
+        if name[0].isdigit() and level != "village":
+            continue  # "cầu 2", "đảo 3": too generic without a name
+        out.append(LocalPlace(m.start(), m.start("rest") + len(name), kind, name, level))
+    return out
+
+
+def locate(place: LocalPlace, text: str, units: list[Mention], provinces: set[str]) -> str | None:
+    """The province of the place: the unit named right after it in the same sentence ("thôn X, xã
+    Y"), else the one right before it, else the only province the text names."""
+    sentence_end = _SENTENCE_END.search(text, place.end)
+    limit = min(place.end + _NEAR, sentence_end.start() if sentence_end else len(text))
+    after = [u for u in units if place.end <= u.start < limit and u.province]
+    if after:
+        return after[0].province
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, place.start)), default=0)
+    before = [
+        u for u in units if max(sentence_start, place.start - _NEAR) <= u.end <= place.start and u.province
+    ]
+    if before:
+        return before[-1].province
+    return next(iter(provinces)) if len(provinces) == 1 else None
