@@ -14,13 +14,15 @@ one RSS feed. Measured, in order:
    workers (extraction in the crawl process), then 1, 2... (``--workers``).
 
 Rates are pages over the crawl's own elapsed time (Scrapy's ``elapsed_time_seconds``: process
-start-up and imports excluded, the same for every run); the whole wall clock is printed too.
-Memory is the peak of the summed RSS of the crawl process and its extraction workers, sampled
-every 0.2 s. The 1-minute load average is printed beside every run: other jobs on the machine
-slow every figure down.
+start-up and imports excluded, the same for every run), median of ``--rounds`` interleaved rounds.
+CPU milliseconds per page (crawl process, extraction workers) come from ``getrusage`` and do not
+grow with other jobs' load; from them, the rate an otherwise idle machine would allow: all cores
+busy, or the crawl process saturated, whichever comes first (the loopback server's own CPU left
+out: a real site is elsewhere). Memory is the peak of the summed RSS of the crawl process and its
+workers, sampled every 0.2 s. The 1-minute load average is printed beside every round.
 
-    PYTHONPATH=tests .venv/bin/python benchmarks/crawl.py                 # 2,000 pages, workers 0 1 2
-    PYTHONPATH=tests .venv/bin/python benchmarks/crawl.py --pages 4000 --workers 0 2
+    PYTHONPATH=tests .venv/bin/python benchmarks/crawl.py                 # 2,000 pages, workers 0 1 2, 2 rounds
+    PYTHONPATH=tests .venv/bin/python benchmarks/crawl.py --pages 1000 --workers 0 2 --rounds 3
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -76,10 +79,21 @@ def bare_child(feed_url: str, out: str) -> int:
     crawler = process.create_crawler(Bare)
     process.crawl(crawler)
     process.start()
+    import resource
+
     stats = crawler.stats.get_stats()
     spider = crawler.spider
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     Path(out).write_text(
-        json.dumps({"pages": spider.pages, "chars": spider.chars, "elapsed": stats["elapsed_time_seconds"]})
+        json.dumps(
+            {
+                "pages": spider.pages,
+                "chars": spider.chars,
+                "elapsed": stats["elapsed_time_seconds"],
+                "cpu_crawl": usage.ru_utime + usage.ru_stime,
+                "cpu_workers": 0.0,
+            }
+        )
     )
     return 0
 
@@ -138,28 +152,38 @@ def load() -> str:
 
 
 # -- the runs ------------------------------------------------------------------------------------------
-def single_core(site, sample: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def single_core(site, sample: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Pages/s of one core on the crawl's own pages: bare ``trafilatura.extract``, ``extract_article``
+    (on decoded text) and ``extract_page`` (all a worker does: decode, extract, language, compress).
+    Wall-clock rates (best of two interleaved passes) and CPU-time rates (what load cannot inflate)."""
     import trafilatura
 
+    from giamsat.crawlers.extract import extract_article
     from giamsat.crawlers.pool import extract_page
 
     pages = []
     for path in site.paths()[:sample]:
         with urllib.request.urlopen(site.url + path) as resp:
-            pages.append((site.url + path, resp.read(), resp.headers["Content-Type"]))
-    for url, body, ctype in pages[:6]:  # warm-up
-        extract_page(body, ctype, url, None)
-        trafilatura.extract(body.decode("utf-8"), url=url)
-    rates = {}
-    for name in ("bare", "ours", "bare", "ours"):  # interleaved twice: load hits both alike
-        t0 = time.perf_counter()
-        for url, body, ctype in pages:
-            if name == "bare":
-                trafilatura.extract(body.decode("utf-8"), url=url)
-            else:
-                extract_page(body, ctype, url, None)
-        rates.setdefault(name, []).append(len(pages) / (time.perf_counter() - t0))
-    return max(rates["bare"]), max(rates["ours"])
+            body = resp.read()
+            pages.append((site.url + path, body, resp.headers["Content-Type"], body.decode("utf-8")))
+    runs = {
+        "bare": lambda u, b, c, h: trafilatura.extract(h, url=u),
+        "extract_article": lambda u, b, c, h: extract_article(h, u),
+        "extract_page": lambda u, b, c, h: extract_page(b, c, u, None),
+    }
+    for fn in runs.values():  # warm-up
+        for page in pages[:6]:
+            fn(*page)
+    wall: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    for _ in range(2):
+        for name, fn in runs.items():
+            t0, c0 = time.perf_counter(), time.process_time()
+            for page in pages:
+                fn(*page)
+            wall[name] = max(wall.get(name, 0.0), len(pages) / (time.perf_counter() - t0))
+            cpu[name] = max(cpu.get(name, 0.0), len(pages) / (time.process_time() - c0))
+    return {**{f"{k}_wall": v for k, v in wall.items()}, **{f"{k}_cpu": v for k, v in cpu.items()}}
 
 
 def run_bare(site) -> dict:  # type: ignore[no-untyped-def]
@@ -196,6 +220,8 @@ def run_ours(site, workers: int, scope: str) -> dict:  # type: ignore[no-untyped
         stored = store.db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
         store.close()
     return {
+        "cpu_crawl": float(stats.get("giamsat/cpu_seconds_crawl_process") or 0),
+        "cpu_workers": float(stats.get("giamsat/cpu_seconds_extraction_workers") or 0),
         "pages": rep.fetched,
         "stored": stored,
         "dropped": rep.dropped,
@@ -214,6 +240,7 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--real-share", type=float, default=0.5, help="share of real-page copies")
     parser.add_argument("--workers", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--rounds", type=int, default=2, help="every run is repeated, interleaved")
     parser.add_argument("--scope", choices=("province", "national"), default="province")
     parser.add_argument("--sample", type=int, default=120, help="pages for the single-core rates")
     parser.add_argument("--no-bare", action="store_true")
@@ -223,41 +250,64 @@ def main() -> int:
     from support.real_site import RealSite
 
     site = RealSite(pages=args.pages, real_share=args.real_share)
+    cores = os.cpu_count() or 1
     try:
         print(
-            f"site: {args.pages} pages, {args.real_share:.0%} real copies, scope={args.scope}, cpus={os.cpu_count()}"
+            f"site: {args.pages} pages, {args.real_share:.0%} real copies, scope={args.scope}, cpus={cores}"
         )
         la = load()
-        bare1, ours1 = single_core(site, args.sample)
+        one = single_core(site, args.sample)
+        print(f"single core, {args.sample} of the same pages (load {la}->{load()}), pages/s wall / CPU-time:")
+        for name in ("bare", "extract_article", "extract_page"):
+            print(f"  {name}: {one[name + '_wall']:.1f} / {one[name + '_cpu']:.1f}")
+        configs: list[tuple[str, int | None]] = [] if args.no_bare else [("bare", None)]
+        configs += [("ours", w) for w in args.workers]
+        runs: dict[tuple[str, int | None], list[dict]] = {c: [] for c in configs}
+        for r in range(args.rounds):
+            for config in configs if r % 2 == 0 else list(reversed(configs)):
+                la = load()
+                result = run_bare(site) if config[0] == "bare" else run_ours(site, config[1], args.scope)
+                result["load"] = f"{la}→{load()}"
+                runs[config].append(result)
         print(
-            f"single core, {args.sample} pages (load {la}->{load()}): bare trafilatura.extract {bare1:.1f} pages/s, "
-            f"extract_page {ours1:.1f} pages/s ({ours1 / bare1:.0%})"
+            "| run | pages/s (median of rounds) | each round | CPU ms/page: crawl process + workers | "
+            "bound on an idle machine | peak RSS total / largest | load 1 min per round |"
         )
-        print(
-            "| run | pages | stored | pages/s | vs bare crawl | vs single-core extract_page | wall s | peak RSS total / largest process | load 1 min |"
-        )
-        print("|---|---|---|---|---|---|---|---|---|")
-        bare_rate = None
-        if not args.no_bare:
-            la = load()
-            b = run_bare(site)
-            bare_rate = b["pages"] / b["elapsed"]
-            print(
-                f"| bare Scrapy + trafilatura.extract | {b['pages']} | – | {bare_rate:.1f} | 100% | "
-                f"{bare_rate / ours1:.2f}× | {b['wall']:.1f} | {b['peak_total']:.0f} / {b['peak_one']:.0f} MB | {la}→{load()} |"
+        print("|---|---|---|---|---|---|---|")
+        base = None
+        for config in configs:
+            rs = runs[config]
+            rates = [r["pages"] / r["elapsed"] for r in rs]
+            rate = statistics.median(rates)
+            base = rate if config[0] == "bare" else base
+            crawl_ms = statistics.median(1000 * r["cpu_crawl"] / r["pages"] for r in rs)
+            workers_ms = statistics.median(1000 * r["cpu_workers"] / r["pages"] for r in rs)
+            # every core busy, the crawl process saturated or the workers saturated: the first to come
+            if config[0] == "bare" or config[1] == 0:
+                bound = 1000 / (crawl_ms + workers_ms)
+            else:
+                per_worker = 1000 * config[1] / workers_ms
+                bound = min(cores * 1000 / (crawl_ms + workers_ms), 1000 / crawl_ms, per_worker)
+            label = (
+                "bare Scrapy + trafilatura.extract"
+                if config[0] == "bare"
+                else f"giamsat crawl, {'extraction in the crawl process' if config[1] == 0 else f'{config[1]} extraction worker(s)'}"
             )
-        for w in args.workers:
-            la = load()
-            r = run_ours(site, w, args.scope)
-            rate = r["pages"] / r["elapsed"]
-            vs_bare = f"{rate / bare_rate:.0%}" if bare_rate else "–"
-            label = "in the crawl process" if w == 0 else f"{w} extraction worker{'s' if w > 1 else ''}"
             print(
-                f"| giamsat crawl, {label} | {r['pages']} | {r['stored']} | {rate:.1f} | {vs_bare} | "
-                f"{rate / ours1:.2f}× | {r['wall']:.1f} | {r['peak_total']:.0f} / {r['peak_one']:.0f} MB | {la}→{load()} |"
+                f"| {label} | {rate:.1f} | {' / '.join(f'{x:.1f}' for x in rates)} | {crawl_ms:.1f} + {workers_ms:.1f} | "
+                f"{bound:.0f} | {max(r['peak_total'] for r in rs):.0f} / {max(r['peak_one'] for r in rs):.0f} MB | "
+                f"{', '.join(r['load'] for r in rs)} |"
             )
-            if r["errors"]:
-                print(f"    {r['errors']} errors")
+            if any(r.get("errors") for r in rs):
+                print(f"    errors: {[r.get('errors') for r in rs]}")
+        for config in configs:
+            if config[0] == "ours":
+                rate = statistics.median(r["pages"] / r["elapsed"] for r in runs[config])
+                print(
+                    f"workers={config[1]}: {rate / one['extract_article_wall']:.2f}× single-core extract_article, "
+                    f"{rate / one['extract_page_wall']:.2f}× single-core extract_page"
+                    + (f", {rate / base:.0%} of the bare crawl" if base else "")
+                )
     finally:
         site.close()
     return 0

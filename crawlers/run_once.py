@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import resource
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -68,9 +69,19 @@ def run_job(job: dict[str, Any]) -> CrawlReport:
         process.start()
     finally:
         pool.close()
+    # CPU seconds of this whole crawl (every source of the job): this process and, once the pool
+    # is shut down, its extraction workers; operators compare them with the wall clock
+    cpu_self = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_workers = resource.getrusage(resource.RUSAGE_CHILDREN)
     for source_id, crawler in crawlers:
         stats = crawler.stats.get_stats() if crawler.stats else {}
         report.stats[source_id] = {k: _plain(v) for k, v in stats.items()}
+        report.stats[source_id]["giamsat/cpu_seconds_crawl_process"] = round(
+            cpu_self.ru_utime + cpu_self.ru_stime, 2
+        )
+        report.stats[source_id]["giamsat/cpu_seconds_extraction_workers"] = round(
+            cpu_workers.ru_utime + cpu_workers.ru_stime, 2
+        )
         if stats.get("finish_reason") not in (None, "finished"):
             report.interrupted = True
     store.close()
