@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from giamsat.core.codes import KINDS, SEVERITIES
 from giamsat.core.errors import StaleEdit, StoreError
 from giamsat.core.model import (
     Engagement,
@@ -62,6 +63,8 @@ _FACET_COLUMNS = {
 }
 
 
+# facets with a fixed code list and no (column, ts) index: counted in one pass (_closed_facet)
+_CLOSED_FACETS = {"kind": KINDS, "severity": SEVERITIES}
 # above this many text matches a page is found faster by walking the time index (benchmarks/queries.py)
 _DENSE_MATCHES = 2000
 
@@ -589,6 +592,10 @@ class SQLiteStore:
                 rows = self.db.execute(sql, [*args, limit]).fetchall()
         else:
             col = _FACET_COLUMNS[name]
+            if name in _CLOSED_FACETS:
+                counted = self._closed_facet(col, _CLOSED_FACETS[name], where, args)
+                if counted is not None:
+                    return counted[:limit]
             sql = (
                 f"SELECT {col} AS k, count(*) AS n FROM items WHERE {where} AND {col} IS NOT NULL "
                 f"GROUP BY {col} ORDER BY n DESC, k LIMIT ?"
@@ -596,10 +603,44 @@ class SQLiteStore:
             rows = self.db.execute(sql, [*args, limit]).fetchall()
         return [(r["k"], r["n"]) for r in rows]
 
+    def _closed_facet(
+        self, col: str, codes: tuple[str, ...], where: str, args: list[Any]
+    ) -> list[tuple[str, int]] | None:
+        """Counts of a column with a fixed code list in one pass (``count(*) FILTER``): GROUP BY
+        sorts every row of the window first, twice the time on a month of 1M items. None when a
+        value outside the list is present (then the caller groups)."""
+        marks = ",".join("?" * len(codes))
+        sums = ", ".join(f"count(*) FILTER (WHERE {col} = ?)" for _ in codes)
+        sql = (
+            f"SELECT {sums}, count(*) FILTER (WHERE {col} IS NOT NULL AND {col} NOT IN ({marks})) "
+            f"FROM items WHERE {where}"
+        )
+        *counts, other = self.db.execute(sql, [*codes, *codes, *args]).fetchone()
+        if other:
+            return None
+        found = [(code, n) for code, n in zip(codes, counts, strict=True) if n]
+        return sorted(found, key=lambda kv: (-kv[1], kv[0]))
+
     def histogram(self, query: Query, tz: str = "Asia/Ho_Chi_Minh") -> list[tuple[date, int]]:
+        zone = ZoneInfo(tz)
+        if (
+            query.since
+            and query.until
+            and not query.text
+            and query.until - query.since <= timedelta(days=400)
+        ):
+            # One range count per local day: counting walks the (ts) or (sentiment, ts) index,
+            # grouping sorts every row of the window: a month of 1M items, 30 ms against 140 ms.
+            out = []
+            for day, start, end in _local_days(query.since, query.until, zone):
+                where, args = self._where(replace(query, since=start, until=end))
+                n = self.db.execute(f"SELECT count(*) FROM items WHERE {where}", args).fetchone()[0]
+                if n:
+                    out.append((day, n))
+            return out
         where, args = self._where(query)
         ref = query.since or utcnow()
-        offset = ZoneInfo(tz).utcoffset(ref.replace(tzinfo=None)) if ref else None
+        offset = zone.utcoffset(ref.replace(tzinfo=None)) if ref else None
         minutes = int(offset.total_seconds() // 60) if offset else 0
         if minutes % 60:  # a zone off the hour: let SQLite shift every timestamp
             sql = (
@@ -608,7 +649,7 @@ class SQLiteStore:
             )
             return [(date.fromisoformat(r["d"]), r["n"]) for r in self.db.execute(sql, args).fetchall()]
         # Count per UTC hour (a prefix of the stored ISO text: no date parsing per row), then add
-        # the hours up into local days here: a fifth less work on a month of 1M items.
+        # the hours up into local days here.
         sql = f"SELECT substr(ts, 1, 13) AS h, count(*) AS n FROM items WHERE {where} GROUP BY h"
         days: dict[date, int] = {}
         for hour, n in self.db.execute(sql, args).fetchall():
@@ -853,6 +894,20 @@ class SQLiteStore:
 
     def refresh(self) -> None:
         """Nothing to do: a committed SQLite write is visible at once."""
+
+
+def _local_days(
+    since: datetime, until: datetime, zone: ZoneInfo
+) -> Iterator[tuple[date, datetime, datetime]]:
+    """(local day, start, end) covering [since, until), each cut to the window."""
+    day = since.astimezone(zone).date()
+    while True:
+        start = datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone).astimezone(UTC)
+        if start >= until:
+            return
+        yield day, max(start, since), min(end, until)
+        day += timedelta(days=1)
 
 
 def _only_time(q: Query) -> bool:

@@ -271,3 +271,40 @@ def test_text_search_pages_match_a_plain_sort(tmp_store, many):
             page = tmp_store.search(q, limit=25, offset=offset)
             assert page.total == len(expected) == tmp_store.count(q)
             assert [i.id for i in page.items] == [i.id for i in expected[offset : offset + 25]]
+
+
+def test_histogram_by_day_counts_local_days_at_the_boundaries(tmp_store):
+    """A bounded window is counted one local day at a time; an item at 16:59 UTC is still the
+    previous local day in Vietnam (UTC+7), one at 17:00 the next; the window cuts both ends."""
+    from zoneinfo import ZoneInfo
+
+    vn = ZoneInfo("Asia/Ho_Chi_Minh")
+    times = [
+        datetime(2026, 3, 1, 16, 59, tzinfo=UTC),  # 1/3 23:59 local
+        datetime(2026, 3, 1, 17, 0, tzinfo=UTC),  # 2/3 00:00 local
+        datetime(2026, 3, 2, 3, 0, tzinfo=UTC),
+        datetime(2026, 3, 4, 12, 0, tzinfo=UTC),  # 4/3 local: 3/3 has no item
+        datetime(2026, 3, 6, 12, 0, tzinfo=UTC),  # after the window
+    ]
+    tmp_store.upsert_items([_item(100 + i, published=t, title=f"Tin {i}") for i, t in enumerate(times)])
+    since = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # 1/3 19:00 local: the day starts cut
+    until = datetime(2026, 3, 5, 17, 0, tzinfo=UTC)
+    expected = {}
+    for t in times[:4]:
+        d = t.astimezone(vn).date()
+        expected[d] = expected.get(d, 0) + 1
+    assert tmp_store.histogram(Query(since=since, until=until)) == sorted(expected.items())
+    # the same days through the grouping path (a text filter takes it)
+    assert tmp_store.histogram(Query(since=since, until=until, text="khanh hoa")) == sorted(expected.items())
+
+
+def test_closed_code_facets_equal_grouping_and_fall_back_on_unknown_codes(tmp_store):
+    tmp_store.upsert_items([_item(200 + i, title=f"Tin {i}") for i in range(7)])
+    rowids = [r[0] for r in tmp_store.db.execute("SELECT rowid FROM items ORDER BY rowid")]
+    for rowid, sev in zip(rowids, ["cao", "khan", "cao", None, "thap", "cao", "khan"], strict=True):
+        tmp_store.db.execute("UPDATE items SET severity = ? WHERE rowid = ?", (sev, rowid))
+    assert tmp_store.facet("severity", Query()) == [("cao", 3), ("khan", 2), ("thap", 1)]
+    assert tmp_store.facet("severity", Query(), limit=2) == [("cao", 3), ("khan", 2)]
+    tmp_store.db.execute("UPDATE items SET severity = 'la' WHERE rowid = ?", (rowids[3],))
+    assert tmp_store.facet("severity", Query()) == [("cao", 3), ("khan", 2), ("la", 1), ("thap", 1)]
+    assert tmp_store.facet("kind", Query()) == [("press", 7)]
