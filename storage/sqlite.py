@@ -506,23 +506,25 @@ class SQLiteStore:
             sql = f"SELECT * FROM items WHERE {where} ORDER BY {self._order(query)} LIMIT ? OFFSET ?"
             rows = self.db.execute(sql, [*args, limit, offset]).fetchall()
             return Page(items=[self._row_to_item(r) for r in rows], total=total)
-        total = self._count_text(match, query)
         if query.order == "relevance":
+            # BM25 scores every match anyway: count them in the same pass (count(*) OVER ())
+            rest, rest_args = self._where(replace(query, text=None))
             sql = (
-                "SELECT items.rowid FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
-                f"WHERE items_fts MATCH ? AND {where} ORDER BY bm25(items_fts) LIMIT ? OFFSET ?"
+                "SELECT rowid, total FROM (SELECT items.rowid AS rowid, items_fts.rank AS r, "
+                "count(*) OVER () AS total FROM items_fts JOIN items INDEXED BY items_rowid_cover "
+                f"ON items.rowid = items_fts.rowid WHERE items_fts MATCH ? AND {rest}) "
+                "ORDER BY r LIMIT ? OFFSET ?"
             )
-            rowids = [r[0] for r in self.db.execute(sql, [match, *args, limit, offset])]
-        else:
-            # Many matches: walk the time index from the newest and stop at the page (a common
-            # word needs a few hundred steps). Few matches: sort just those, from the narrow index.
-            index = (
-                "items_ts_cover"
-                if total > _DENSE_MATCHES and query.order in ("newest", "oldest")
-                else "items_rowid_cover"
-            )
-            sql = f"SELECT rowid FROM items INDEXED BY {index} WHERE {where} ORDER BY {self._order(query)} LIMIT ? OFFSET ?"
-            rowids = [r[0] for r in self.db.execute(sql, [*args, limit, offset])]
+            ranked = self.db.execute(sql, [match, *rest_args, limit, offset]).fetchall()
+            total = ranked[0][1] if ranked else self._count_text(match, query)
+            return Page(items=self._items_by_rowid([r[0] for r in ranked]), total=total)
+        total = self._count_text(match, query)
+        # Many matches: walk the time index from the newest and stop at the page (a common word
+        # needs a few hundred steps). Few matches: sort just those, from the narrow index.
+        dense = total > _DENSE_MATCHES and query.order in ("newest", "oldest")
+        index = "items_ts_cover" if dense else "items_rowid_cover"
+        sql = f"SELECT rowid FROM items INDEXED BY {index} WHERE {where} ORDER BY {self._order(query)} LIMIT ? OFFSET ?"
+        rowids = [r[0] for r in self.db.execute(sql, [*args, limit, offset])]
         return Page(items=self._items_by_rowid(rowids), total=total)
 
     def _items_by_rowid(self, rowids: list[int]) -> list[Item]:

@@ -308,3 +308,20 @@ def test_closed_code_facets_equal_grouping_and_fall_back_on_unknown_codes(tmp_st
     tmp_store.db.execute("UPDATE items SET severity = 'la' WHERE rowid = ?", (rowids[3],))
     assert tmp_store.facet("severity", Query()) == [("cao", 3), ("khan", 2), ("la", 1), ("thap", 1)]
     assert tmp_store.facet("kind", Query()) == [("press", 7)]
+
+
+def test_relevance_search_counts_in_the_ranking_pass(tmp_store):
+    tmp_store.upsert_items(
+        [
+            _item(300 + i, title=f"Tin {i}", text="sạt lở đèo Khánh Lê " * (1 + i % 4) + "mưa lớn")
+            for i in range(60)
+        ]
+        + [_item(400 + i, title=f"Khác {i}", text="giá xăng tăng") for i in range(10)]
+    )
+    q = Query(text="sat lo", order="relevance")
+    page = tmp_store.search(q, limit=25)
+    assert page.total == 60 == tmp_store.count(q) and len(page.items) == 25
+    assert all("sạt lở" in i.text for i in page.items)
+    assert page.items[0].text.count("sạt lở") == 4  # the most repeated first (BM25)
+    beyond = tmp_store.search(q, limit=25, offset=100)
+    assert beyond.total == 60 and beyond.items == []
