@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup demo test lint format browser-deps bench eval wheel-check es-check es-check-emulator
+.PHONY: setup demo test lint format browser-deps report-deps bench eval wheel-check es-check es-check-emulator
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,6 +25,14 @@ browser-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-color-emoji; }
 
+## LibreOffice for the reports' PDF export, poppler to look at its pages, and Times New Roman's metrics
+## with every Vietnamese letter (fonts-liberation2) so a report's lines break as in Word.
+report-deps:
+	@{ command -v soffice && command -v pdftoppm && test -d /usr/share/fonts/truetype/liberation2; } >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    libreoffice-writer-nogui poppler-utils fonts-liberation2; }
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -36,9 +44,9 @@ wheel-check: setup
 	PY=$(BIN)/python .ci/wheel-check
 
 ## Everything CI runs: lint (ruff, import layers, mypy), the wheel outside the checkout, the whole test
-## suite (incl. the model evaluation gate, the browser test, and the Elasticsearch regression run on
-## the noida-db emulator, which the tests start and stop).
-test: setup browser-deps lint wheel-check
+## suite (incl. the model evaluation gate, the browser test, the reports printed through LibreOffice,
+## and the Elasticsearch regression run on the noida-db emulator, which the tests start and stop).
+test: setup browser-deps report-deps lint wheel-check
 	$(BIN)/pytest
 
 format: setup

@@ -124,6 +124,12 @@ def time_queries(store: SQLiteStore) -> list[tuple[str, float, str]]:
             lambda: store.histogram(Query(since=month[0], until=month[1], sentiments=["tieu-cuc"])),
         ),
         ("top_stories, 7 ngày", lambda: store.top_stories(Query(since=week[0], until=week[1]))),
+        ("top_stories, 30 ngày", lambda: store.top_stories(Query(since=month[0], until=month[1]))),
+        (
+            "top_reach author, 30 ngày",
+            lambda: store.top_reach("author", Query(since=month[0], until=month[1])),
+        ),
+        ("hourly, 1 ngày", lambda: store.hourly(Query(since=day[0], until=day[1]))),
         (
             "search 'khai thac cat', 7 ngày",
             lambda: store.search(Query(text="khai thac cat", since=week[0], until=week[1]), limit=25),
@@ -165,6 +171,11 @@ def time_pages(uri: str) -> list[tuple[str, float, float, str]]:
         ("Điểm tin, 7 ngày", "diem-tin", {"brief_range": 7}),
         ("Điểm tin, 30 ngày", "diem-tin", {"brief_range": 30}),
     ]
+    from giamsat.dashboard import auth
+    from giamsat.storage import open_store
+
+    store = open_store(uri)
+    tokens = {name: auth.start_session(store, name) for name in ("admin", "giamsat1")}
     rows = []
     for title, slug, state in variants:
         timings = []
@@ -172,7 +183,9 @@ def time_pages(uri: str) -> list[tuple[str, float, float, str]]:
         st.cache_data.clear()
         for _visit in range(2):  # cold, then warm (caches filled by the first visit)
             at = AppTest.from_file(app, default_timeout=120)
-            at.session_state["username"] = "admin" if slug == "quan-tri" else "giamsat1"
+            who = "admin" if slug == "quan-tri" else "giamsat1"
+            at.session_state["username"] = who
+            at.session_state["token"] = tokens[who]  # a signed session, as after a log-in
             at.session_state["last_active"] = utcnow()
             for key, value in state.items():
                 at.session_state[key] = value

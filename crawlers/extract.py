@@ -40,7 +40,7 @@ from lxml.html import HtmlElement
 from parsel import Selector
 
 from giamsat.core.text import clean, fold
-from giamsat.crawlers.urls import canonicalize
+from giamsat.crawlers.urls import canonicalize, is_web_url, same_domain
 
 log = logging.getLogger(__name__)
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -416,7 +416,10 @@ def extract_article(
 
     canon = doc.xpath('//link[translate(@rel,"CANONICAL","canonical")="canonical"]/@href')
     og_url = _meta(doc, "og:url")
-    art.canonical_url = canonicalize(canon[0] if canon else (og_url or url), base=url)
+    declared = canonicalize(canon[0] if canon else (og_url or url), base=url)
+    # a page may only name itself or another page of its own site: a canonical link to another
+    # site (or to javascript:/file:) would let a hostile page overwrite someone else's article
+    art.canonical_url = declared if is_web_url(declared) and same_domain(declared, url) else canonicalize(url)
     art.description = _meta(doc, "og:description", "description")
     art.language = (doc.get("lang") or "").split("-")[0].lower() or None
     art.published, art.modified = _meta_dates(doc)

@@ -12,6 +12,7 @@ from typing import Any
 from scrapy import logformatter
 from scrapy.crawler import Crawler
 
+from giamsat.core import faults
 from giamsat.crawlers.filters import detect_language, is_about_province
 from giamsat.crawlers.items import Crawled
 
@@ -65,6 +66,7 @@ class StorePipeline:
         items = [c.item for c in batch if c.item is not None]
         raw = {c.item.key: c.raw for c in batch if c.item is not None and c.raw is not None}
         stats = spider.store.upsert_items(items, raw=raw)
+        faults.point("crawl:after-store")  # stored, not yet marked seen: the crash tests' point
         spider.report.new += stats.new
         spider.report.revised += stats.revised
         spider.report.unchanged += stats.unchanged

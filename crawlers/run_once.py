@@ -44,7 +44,7 @@ def run_job(job: dict[str, Any]) -> CrawlReport:
 
     profile = Profile.model_validate(job["profile"])
     sources = [Source.model_validate(s) for s in job["sources"]]
-    settings = build_settings(profile, job.get("settings"))
+    settings = build_settings(profile, job.get("settings"), sources)
     workers = settings.get("GIAMSAT_EXTRACT_WORKERS")
     warm_up(profile, sources)  # before the fork: the extraction workers share the built lookups
     # forked before the store is opened and before the reactor exists (crawlers.pool)

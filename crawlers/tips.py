@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import urllib.error
-import urllib.request
+import time
+import urllib.robotparser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from giamsat.core.model import Event, Item
 from giamsat.core.profile import Profile
 from giamsat.core.text import clean
 from giamsat.crawlers import encoding
 from giamsat.crawlers.extract import extract_article
+from giamsat.crawlers.fetchpolicy import FetchError, fetch, run_allows_private
 from giamsat.crawlers.filters import detect_language
 from giamsat.crawlers.urls import canonicalize
 from giamsat.storage.base import Store
@@ -23,14 +25,67 @@ log = logging.getLogger(__name__)
 TIP_SOURCE = "tip"
 
 
+ROBOTS_SECONDS = 10.0  # at most this much of the tip's time-out goes to robots.txt
+ROBOTS_BYTES = 500_000
+
+
+class RobotsDisallowed(FetchError):
+    pass
+
+
+def _tip_source(profile: Profile) -> Any:
+    return next((s for s in profile.sources if s.type == "tip"), None)
+
+
+def robots_allows(url: str, profile: Profile, allow_private: bool, timeout: float) -> bool:
+    """robots.txt of the tip's site, as the crawler obeys it: unreadable or missing = allowed,
+    401/403 = everything disallowed (Python's ``robotparser`` rules)."""
+    parts = urlsplit(url)
+    robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+    parser = urllib.robotparser.RobotFileParser(robots_url)
+    try:
+        got = fetch(
+            robots_url,
+            headers={"User-Agent": profile.crawl.user_agent},
+            allow_private=allow_private,
+            timeout=timeout,
+            max_bytes=ROBOTS_BYTES,
+            max_redirects=3,
+        )
+    except FetchError as exc:
+        log.info("robots.txt of %s unreadable (%s): allowed", parts.netloc, exc)
+        return True
+    if got.status in (401, 403):
+        return False
+    if not got.ok:
+        return True
+    parser.parse(got.body.decode("utf-8", errors="replace").splitlines())
+    return parser.can_fetch(profile.crawl.user_agent, url)
+
+
 def fetch_page(url: str, profile: Profile) -> tuple[bytes, str | None]:
-    """One polite GET (profile User-Agent, time-out, size cap). Raises ``OSError`` subclasses."""
-    req = urllib.request.Request(url, headers={"User-Agent": profile.crawl.user_agent})
-    with urllib.request.urlopen(req, timeout=profile.crawl.timeout_seconds) as resp:
-        body = resp.read(profile.crawl.max_page_bytes + 1)
-        if len(body) > profile.crawl.max_page_bytes:
-            raise OSError(f"trang vượt giới hạn {profile.crawl.max_page_bytes} byte")
-        return body, resp.headers.get("Content-Type")
+    """One polite GET under the fetch policy: robots.txt first (unless the profile's ``tip``
+    source says ``obey_robots: false``), profile User-Agent and size cap, and the profile's
+    time-out for the whole exchange (robots.txt included), redirects checked hop by hop.
+    Raises ``FetchError`` (an ``OSError``) with the reason."""
+    timeout = float(profile.crawl.timeout_seconds)
+    deadline = time.monotonic() + timeout
+    source = _tip_source(profile)
+    allow = run_allows_private() or bool(source and source.allow_private_network)
+    if (source is None or source.obey_robots) and not robots_allows(
+        url, profile, allow, min(ROBOTS_SECONDS, timeout / 2)
+    ):
+        raise RobotsDisallowed("bị chặn bởi robots.txt")
+    got = fetch(
+        url,
+        headers={"User-Agent": profile.crawl.user_agent},
+        allow_private=allow,
+        timeout=max(0.1, deadline - time.monotonic()),
+        max_bytes=profile.crawl.max_page_bytes,
+    )
+    if not got.ok:
+        raise FetchError(f"HTTP {got.status}: {got.reason}"[:200])
+    return got.body, got.header("Content-Type")
 
 
 def add_tip(
@@ -65,9 +120,6 @@ def add_tip(
             }
             if not art.has_text:
                 meta["fetch_error"] = "trang không có nội dung văn bản"
-        except urllib.error.HTTPError as exc:
-            meta["fetch_error"] = f"HTTP {exc.code}: {exc.reason}"
-            log.warning("tip %s: could not fetch (%s)", url, meta["fetch_error"])
         except (OSError, ValueError) as exc:
             # the tip is still recorded: staff saw it, the page may be gone or blocked
             meta["fetch_error"] = str(getattr(exc, "reason", exc))[:300]

@@ -31,6 +31,27 @@ def canonicalize(url: str, base: str | None = None) -> str:
     return out
 
 
+def is_web_url(url: str) -> bool:
+    """An http(s) URL with a host: the only links a feed or page may lead the crawler to
+    (``crawlers.fetchpolicy`` refuses the rest at request time too)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def same_domain(a: str, b: str) -> bool:
+    """Same registered domain (``m.tuoitre.vn`` and ``tuoitre.vn``; ``x.gov.vn`` is not ``y.gov.vn``);
+    hosts without one (IP addresses) must be equal."""
+    from courlan import extract_domain
+
+    da, db = extract_domain(a), extract_domain(b)
+    if da and db:
+        return da.lower() == db.lower()
+    return urlsplit(a).netloc.lower() == urlsplit(b).netloc.lower()
+
+
 def same_site(a: str, b: str) -> bool:
     return urlsplit(a).netloc.lower().removeprefix("www.") == urlsplit(b).netloc.lower().removeprefix("www.")
 

@@ -1,70 +1,149 @@
 """giamsat dashboard: ``streamlit run dashboard/app.py`` (what ``giamsat dashboard`` runs).
 
 Reads the profile and store from ``GIAMSAT_PROFILE`` / ``GIAMSAT_STORE``. Every page needs a
-log-in; the session ends after ``GIAMSAT_SESSION_MINUTES`` (30) idle minutes. The page is chosen
-in the sidebar or by ``?page=<slug>`` (``?ticket=<id>`` opens a ticket, ``?alert=<id>`` an alert).
+log-in. The session is a signed token (``auth.start_session``) kept in a cookie, so a reload or a
+link opened in a new tab stays logged in; it ends at log-out, after ``GIAMSAT_SESSION_MINUTES``
+(30) idle minutes, after ``auth.SESSION_MAX_HOURS``, or when the password changes or the account
+is locked. The page is chosen in the sidebar or by ``?page=<slug>`` (``?ticket=<id>`` opens a
+ticket, ``?alert=<id>`` an alert).
 """
 
 from __future__ import annotations
+
+import re
 
 import streamlit as st
 
 from giamsat.core.errors import GiamsatError, PermissionDenied
 from giamsat.core.model import utcnow
-from giamsat.core.profile import User
-from giamsat.dashboard import auth, resources
+from giamsat.core.profile import Profile, User
+from giamsat.dashboard import auth, resources, safe
 from giamsat.dashboard.ui import ROLE_LABELS, error_message
 from giamsat.dashboard.views import PageContext, pages_for, show_flashes
+from giamsat.storage.base import Store
+
+COOKIE = "giamsat_phien"
+_TOKEN = re.compile(r"^[A-Za-z0-9_.\-]{20,512}$")
+
+# Runs in a same-origin component frame: the page's language is Vietnamese (date pickers read
+# it: Vietnamese month and day names, weeks from Monday) and the session cookie is set/cleared.
+_SHIM = """<script>
+(function () {
+  var w = window.parent;
+  try {
+    w.document.documentElement.lang = "vi";
+    var nav = Object.getPrototypeOf(w.navigator);
+    Object.defineProperty(nav, "language", {get: function () { return "vi-VN"; }, configurable: true});
+    Object.defineProperty(nav, "languages", {get: function () { return ["vi-VN", "vi"]; }, configurable: true});
+    w.dispatchEvent(new Event("languagechange"));
+    // Streamlit's own keyboard "skip" link is English; say it in Vietnamese
+    var tries = 0, skip = setInterval(function () {
+      w.document.querySelectorAll("a").forEach(function (a) {
+        if (a.textContent.trim() === "Skip to main content") a.textContent = "Chuyển đến nội dung chính";
+      });
+      if (++tries > 20) clearInterval(skip);
+    }, 500);
+  } catch (e) {}
+  %s
+})();
+</script>"""
 
 
-def _login_form(profile, store) -> None:
+def _cookie_js(token: str | None) -> str:
+    if token is None:
+        return f'w.document.cookie = "{COOKIE}=; path=/; max-age=0; SameSite=Strict";'
+    age = auth.SESSION_MAX_HOURS * 3600
+    return f'w.document.cookie = "{COOKIE}={token}; path=/; max-age={age}; SameSite=Strict";'
+
+
+def _shim(token: str | None, clear: bool = False) -> None:
+    js = _cookie_js(None) if clear else (_cookie_js(token) if token and _TOKEN.match(token) else "")
+    with st.sidebar:
+        st.iframe(_SHIM % js, height=1)
+
+
+def _address() -> str | None:
+    try:
+        return st.context.ip_address
+    except Exception:  # not served over HTTP (tests): no address to throttle on
+        return None
+
+
+def _login_form(profile: Profile, store: Store) -> None:
     st.title("Hệ thống giám sát thông tin")
     st.caption(f"{profile.report.issuing_body} — {profile.report.parent_body}")
     with st.form("login"):
         username = st.text_input("Tên đăng nhập", key="login_username")
         password = st.text_input("Mật khẩu", type="password", key="login_password")
-        submitted = st.form_submit_button("Đăng nhập")
+        submitted = st.form_submit_button("Đăng nhập", type="primary")
     if submitted:
         try:
-            user = auth.verify_login(profile, store, username, password, utcnow())
+            user = auth.verify_login(profile, store, username, password, utcnow(), address=_address())
         except PermissionDenied as exc:
             st.error(str(exc))
             return
-        st.session_state["username"] = user.username
-        st.session_state["last_active"] = utcnow()
+        _enter(store, user)
         st.rerun()
 
 
-def _current_user(profile) -> User | None:
+def _enter(store: Store, user: User) -> None:
+    st.session_state["username"] = user.username
+    st.session_state["last_active"] = utcnow()
+    st.session_state["token"] = auth.start_session(store, user.username)
+
+
+def _current_user(profile: Profile, store: Store) -> User | None:
+    now = utcnow()
     username = st.session_state.get("username")
     if not username:
+        # A reload or a new tab: the signed cookie brings the session back.
+        token = st.context.cookies.get(COOKIE)
+        if token and token != st.session_state.get("_ended"):
+            user = auth.resume_session(profile, store, token, now)
+            if user is not None:
+                st.session_state.update(username=user.username, last_active=now, token=token)
+                return user
         return None
-    now = utcnow()
     user = profile.user(username)
-    if user is None or auth.session_expired(st.session_state.get("last_active"), now):
-        for key in ("username", "last_active"):
-            st.session_state.pop(key, None)
+    token = st.session_state.get("token")
+    if (
+        user is None
+        or auth.session_expired(st.session_state.get("last_active"), now)
+        or auth.resume_session(profile, store, token, now) is None
+    ):
+        _forget(store)
         st.warning(
-            f"Phiên làm việc đã hết hạn sau {auth.session_timeout_minutes()} phút không thao tác. "
-            "Vui lòng đăng nhập lại."
+            f"Phiên làm việc đã kết thúc (quá {auth.session_timeout_minutes()} phút không thao tác, "
+            "hoặc mật khẩu đã đổi, hoặc tài khoản bị khóa). Vui lòng đăng nhập lại."
         )
         return None
     st.session_state["last_active"] = now
     return user
 
 
+def _forget(store: Store) -> None:
+    token = st.session_state.get("token")
+    auth.end_session(store, token)
+    st.session_state.clear()
+    st.session_state["_ended"] = token  # the browser may still send it until the cookie is cleared
+    st.session_state["_clear_cookie"] = True
+
+
 def main() -> None:
-    st.set_page_config(page_title="giamsat — Giám sát thông tin", page_icon="📰", layout="wide")
+    st.set_page_config(
+        page_title="giamsat — Giám sát thông tin", page_icon="📰", layout="wide", menu_items={}
+    )
     try:
         profile = resources.get_profile()
         store = resources.get_store()
         triage = resources.get_triage()
     except GiamsatError as exc:
-        st.error(f"Không mở được hồ sơ hoặc kho dữ liệu: {error_message(exc)}")
+        st.error(safe.md(f"Không mở được hồ sơ hoặc kho dữ liệu: {error_message(exc)}", limit=600))
         st.stop()
 
-    user = _current_user(profile)
+    user = _current_user(profile, store)
     if user is None:
+        _shim(None, clear=bool(st.session_state.pop("_clear_cookie", False)))
         _login_form(profile, store)
         return
 
@@ -82,20 +161,21 @@ def main() -> None:
         st.session_state["nav"] = slugs[0]
 
     with st.sidebar:
-        st.markdown(f"**{user.name}**  \n{ROLE_LABELS.get(user.role, user.role)}")
+        st.markdown(f"**{safe.md(user.name)}**  \n{ROLE_LABELS.get(user.role, user.role)}")
         if user.unit:
-            st.caption(profile.unit_name(user.unit))
+            st.caption(safe.md(profile.unit_name(user.unit)))
         slug = st.radio(
             "Trang",
             slugs,
             key="nav",
             format_func=lambda s: next(f"{p.icon} {p.title}" for p in pages if p.slug == s),
         )
-        if st.button("Đăng xuất"):
-            st.session_state.clear()
+        if st.button("Đăng xuất", icon=":material/logout:"):
+            _forget(store)
             st.query_params.clear()
             st.rerun()
-        st.caption(f"Hồ sơ: {profile.province.name}")
+        st.caption(f"Hồ sơ: {safe.md(profile.province.name)}")
+    _shim(st.session_state.get("token"))
 
     page = next(p for p in pages if p.slug == slug)
     if wanted and wanted not in slugs:
@@ -108,7 +188,15 @@ def main() -> None:
             del st.query_params[param]
     show_flashes()
     page.render(
-        PageContext(profile=profile, store=store, triage=triage, user=user, now=utcnow(), uri=store.uri)
+        PageContext(
+            profile=profile,
+            store=store,
+            triage=triage,
+            user=user,
+            now=utcnow(),
+            uri=store.uri,
+            profile_name=resources.profile_name(),
+        )
     )
 
 

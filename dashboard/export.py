@@ -5,10 +5,11 @@ items in memory, never all."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from giamsat.core import csvexport
+from giamsat.core.model import Item
 from giamsat.storage.base import Query, Store
 
 
@@ -20,9 +21,15 @@ def csv_chunks(
 
 def write_csv(store: Store, query: Query, with_text: bool = False, directory: str | None = None) -> Path:
     """Write the export to a temp file and return its path (the caller deletes it)."""
+    return write_items_csv(store.iter_items(query, batch=1000), with_text, directory)
+
+
+def write_items_csv(items: Iterable[Item], with_text: bool = False, directory: str | None = None) -> Path:
+    """The same from any stream of items - the page passes ``Triage.iter_items(user, query)`` so
+    the export stops where the reader's scope stops."""
     with tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", newline="", suffix=".csv", prefix="giamsat-", delete=False, dir=directory
     ) as handle:
-        for chunk in csv_chunks(store, query, with_text):
+        for chunk in csvexport.csv_chunks(iter(items), with_text, 2000):
             handle.write(chunk)
     return Path(handle.name)

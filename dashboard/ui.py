@@ -3,7 +3,6 @@ so they are unit-tested directly)."""
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +27,7 @@ from giamsat.core.errors import (
 )
 from giamsat.core.text import fold
 from giamsat.core.timeutil import fmt_datetime
+from giamsat.dashboard.safe import html_text
 from giamsat.triage.workflow import STATUS_LABELS
 
 # Ticket states: the triage workflow owns them (and their labels).
@@ -157,17 +157,21 @@ def highlight_html(text: str, spans: list[Span]) -> str:
         chosen.append(s)
     out, pos = [], 0
     for s in chosen:
-        out.append(html.escape(text[pos : s.start]))
+        out.append(html_text(text[pos : s.start], None))
         style = "background:#ffe08a" if s.kind == "mention" else "background:#ffb3b3"
         out.append(
-            f'<mark class="{s.kind}" style="{style}" title="{html.escape(s.title)}">'
-            f"{html.escape(text[s.start : s.end])}</mark>"
+            f'<mark class="{s.kind}" style="{style}" title="{html_text(s.title, 200)}">'
+            f"{html_text(text[s.start : s.end], None)}</mark>"
         )
         pos = s.end
-    out.append(html.escape(text[pos:]))
-    return "".join(out).replace("\n", "<br>")
+    out.append(html_text(text[pos:], None))
+    return "".join(out)
 
 
 def snippet(text: str, length: int = 240) -> str:
+    """``text`` on one line, cut at a word boundary with an ellipsis (never mid-word)."""
     text = " ".join((text or "").split())
-    return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"

@@ -33,11 +33,8 @@ class AppContext:
         return self._store
 
     def user(self, username: str) -> User:
-        """The acting user (``--as USER``): must exist in the profile."""
-        from giamsat.triage.service import SYSTEM
-
-        if username == SYSTEM.username:
-            return SYSTEM
+        """The acting user (``--as USER``): must exist in the profile. The worker's own identity
+        (``he-thong``) is not a user: nobody can act as it from the command line."""
         user = self.profile.user(username)
         if user is None:
             raise PermissionDenied(

@@ -23,6 +23,8 @@ from rich.console import Console
 from rich.table import Table
 
 from giamsat.context import set_context
+from giamsat.core.errors import GiamsatError
+from giamsat.core.model import utcnow
 from giamsat.core.profile import Profile, Source, load_profile
 from giamsat.core.resources import package_path
 from giamsat.core.settings import Settings
@@ -65,6 +67,52 @@ def demo_store_uri() -> str:
     return f"sqlite://{Path(user_data_dir('giamsat', appauthor=False)) / 'demo.db'}"
 
 
+MARKER_ID = "demo-store"  # a document in "state": this store was made by `giamsat demo`
+
+
+class DemoRefused(GiamsatError):
+    exit_code = 2
+
+
+def is_demo_store(path: Path) -> bool:
+    """Does the SQLite file at ``path`` carry the demo's marker? Read-only: nothing is written
+    to (or migrated in) a file that may be someone's real store."""
+    import sqlite3
+
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = db.execute(
+                "SELECT 1 FROM docs WHERE collection = 'state' AND id = ?", (MARKER_ID,)
+            ).fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False  # not SQLite, or no docs table: not the demo's
+    return row is not None
+
+
+def prepare_demo_store(store_uri: str, keep: bool) -> Path:
+    """The demo's own SQLite file, emptied unless ``keep``. A file that exists and was not made
+    by the demo is never touched: the demo deletes data and sets a published password."""
+    from giamsat.storage.sqlite import sqlite_path
+
+    if not store_uri.startswith("sqlite://") or sqlite_path(store_uri) == ":memory:":
+        raise DemoRefused(
+            f"kho demo phải là một tệp SQLite riêng (GIAMSAT_DEMO_STORE=sqlite:///…/demo.db), không phải {store_uri}"
+        )
+    db_path = Path(sqlite_path(store_uri))
+    if db_path.exists() and not is_demo_store(db_path):
+        raise DemoRefused(
+            f"{db_path} đã có và không phải kho do 'giamsat demo' tạo ra: demo không xóa dữ liệu "
+            "và không đặt lại mật khẩu của kho này. Chọn tệp khác bằng GIAMSAT_DEMO_STORE."
+        )
+    if not keep:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    return db_path
+
+
 def simulate_officer(profile: Profile, store, limit: int = 12) -> Counter:
     """Confirm the riskiest open alerts as the monitoring officer would, so tickets exist."""
     triage = Triage(profile, store)
@@ -87,12 +135,11 @@ def run_demo(no_dashboard: bool = False, port: int = 8501, keep: bool = False) -
     t0 = time.monotonic()
     settings = Settings.from_env()
     store_uri = settings.demo_store or demo_store_uri()
-    db_path = Path(store_uri.removeprefix("sqlite://"))
-    if not keep:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    prepare_demo_store(store_uri, keep)
     ctx = set_context(store=store_uri, profile=settings.profile)
     profile, store = ctx.profile, ctx.store
+    if store.get_doc("state", MARKER_ID) is None:
+        store.put_doc("state", {"id": MARKER_ID, "created": utcnow().isoformat(), "by": "giamsat demo"})
     console.print(f"[bold]giamsat demo[/] — hồ sơ {profile.province.name}, kho {store.uri}")
 
     httpd, base = serve_site(DEMO_SITE)
@@ -116,8 +163,9 @@ def run_demo(no_dashboard: bool = False, port: int = 8501, keep: bool = False) -
 
     result = process_pending(profile, store)
     simulate_officer(profile, store)
-    for user in profile.users:
-        set_password(store, user.username, DEMO_PASSWORD)
+    if store.get_doc("state", MARKER_ID) is not None:  # the published password: demo stores only
+        for user in profile.users:
+            set_password(store, user.username, DEMO_PASSWORD)
 
     n_items = store.count(Query())
     n_alerts = store.count_docs("alerts")
@@ -146,6 +194,15 @@ def run_demo(no_dashboard: bool = False, port: int = 8501, keep: bool = False) -
     if n_items == 0 or n_alerts == 0 or n_tickets == 0:
         console.print("[red]Chạy thử không tạo đủ tin, cảnh báo và phiếu — xem nhật ký ở trên.[/]")
         return 1
+    # The demo writes its own store, not the default one: say how to reach it from the CLI.
+    console.print(
+        "Dữ liệu demo nằm trong kho riêng. Để xem bằng dòng lệnh:\n"
+        f"  export GIAMSAT_STORE={store.uri}\n"
+        "  giamsat alerts list --as giamsat1\n"
+        f"(hoặc thêm --store {store.uri} vào mỗi lệnh)",
+        markup=False,
+        highlight=False,
+    )
     if no_dashboard:
         return 0
     console.print(

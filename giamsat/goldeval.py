@@ -358,10 +358,10 @@ def evaluate_stories(
         totals["all"][0] += p * len(gold)
         totals["all"][1] += r_ * len(gold)
         totals["all"][2] += len(gold)
-    for key, (p_sum, r_sum, n) in totals.items():
-        p, r_ = p_sum / n, r_sum / n
+    for key, (p_sum, r_sum, count) in totals.items():
+        p, r_ = p_sum / count, r_sum / count
         report.windows[key] = {
-            "n": n,
+            "n": count,
             "precision": p,
             "recall": r_,
             "f1": 2 * p * r_ / (p + r_) if p + r_ else 0.0,

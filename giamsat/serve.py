@@ -28,6 +28,14 @@ def dashboard_command(address: str, port: int) -> list[str]:
         "false",
         "--global.developmentMode",
         "false",
+        # Officers see the app, not Streamlit: no Deploy button, no ⋮ menu (Rerun, Clear cache,
+        # Record screen, "Made with Streamlit"); errors show our Vietnamese message only.
+        "--client.toolbarMode",
+        "minimal",
+        "--client.showErrorDetails",
+        "none",
+        "--theme.base",
+        "light",
     ]
 
 

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from giamsat.core.deadline import TimeLimitExceeded, time_limit
 from giamsat.core.model import Enrichment, Entity, Item, Scored, item_text, utcnow
 from giamsat.core.profile import Profile
 from giamsat.nlp.claim_matcher import ClaimMatcher
@@ -42,8 +44,25 @@ from giamsat.nlp.text import extract_features
 log = logging.getLogger(__name__)
 
 MODEL_LANGUAGES = ("vi", "und")  # the classifiers are trained on Vietnamese only
+# Wall-clock limit of one item's own steps (places, features, claims, stance, entities, story,
+# risk). A normal post takes 10-50 ms, a 20,000-character article with entities 1-3 s; over the
+# limit the item is marked (``Enrichment.error``) and the batch goes on.
+ITEM_SECONDS = 20.0
 
 StoryStats = Callable[[str, Item], dict[str, Any]]
+
+
+@dataclass
+class _Batch:
+    """What ``enrich_batch`` computed for the whole batch at once, read by each item's steps."""
+
+    langs: list[str]
+    pred_of: dict[int, Any]
+    topic_hits: list[Any]
+    cat_hits: list[Any]
+    claims: Any
+    claim_hits: list[Any]
+    story_stats: Sequence[dict[str, Any] | None] | None
 
 
 class Enricher:
@@ -57,7 +76,9 @@ class Enricher:
         models_path: str | None = None,
         claim_matcher: ClaimMatcher | None = None,
         entities: bool | str = True,
+        item_seconds: float | None = ITEM_SECONDS,
     ) -> None:
+        self.item_seconds = item_seconds
         self.profile = profile
         self.store = store
         self.story_index = story_index
@@ -136,77 +157,93 @@ class Enricher:
         claims = self.current_claims()
         claim_hits = claims.match_batch(texts)
         versions = self.models.versions()
-        extract_entities = self._entity_fn()
-        home = self.profile.province.code
+        batch = _Batch(langs, pred_of, topic_hits, cat_hits, claims, claim_hits, story_stats)
         out = []
         for i, (item, text) in enumerate(zip(items, texts, strict=True)):
-            mentions = self.finder.find(text)
-            province = self.finder.main_province(mentions)
-            enr = Enrichment(language=langs[i], province=province, mentions=mentions)
-            enr.localities = self.finder.localities(mentions, home)
-            enr.features = extract_features(text)
-            enr.features["ward_codes"] = self.finder.ward_codes(mentions, home)
-            pred = pred_of.get(i)
-            reasons: list[str] = []
-            cat_probs: dict[str, float] = {}
-            toxic = 0.0
-            if pred is not None:
-                enr.sentiment = Scored(pred.sentiment[0], round(pred.sentiment[1], 4))
-                enr.category = Scored(pred.category[0], round(pred.category[1], 4))
-                enr.topics = [Scored(c, round(p, 4)) for c, p in pred.topics]
-                cat_probs, toxic = pred.category_probs, pred.toxic
-                enr.features["toxic"] = round(toxic, 4)
-            else:
-                reasons.append(f"ngôn ngữ khác ({langs[i]}): chưa phân loại tự động")
-            for code, phrases in topic_hits[i].items():
-                if any(s.label == code for s in enr.topics):
-                    enr.features.setdefault("topic_phrases", {})[code] = phrases
-            enr.claim_matches = [
-                {"claim_id": cid, "score": s, "level": claims.level(s)} for cid, s in claim_hits[i]
-            ]
-            stance = detect_stance(text)
-            enr.stance = Scored(stance.label, stance.score)
-            if stance.is_denial:
-                # the guideline's rule: a denial is filed as "none" whatever words it repeats;
-                # what the category model read is kept for audit
-                if enr.category is not None:
-                    enr.features["category_model"] = enr.category.to_dict()
-                enr.category = Scored("none", max(cat_probs.get("none", 0.0), 0.5))
-                enr.features["stance_phrase"] = stance.phrase
-            # who and what the item names: NER where it is worth its cost (see entity_policy)
-            worth = enr.province == home or _content_risk(cat_probs) >= 0.35 or bool(claim_hits[i])
-            if extract_entities is not None and (self.entity_policy == "all" or worth):
-                try:
-                    enr.entities = [
-                        e if isinstance(e, Entity) else Entity(**e) for e in extract_entities(text)
-                    ]
-                except Exception:  # entity extraction is optional: never lose the item for it
-                    log.exception("entities failed for item %s", item.id)
-            enr.story_id = self._story(item, text, enr)
-            stats = (story_stats[i] if story_stats else None) or self._stats(enr.story_id, item)
-            source = self.profile.source(item.source_id)
-            result = assess(
-                RiskSignals(
-                    category_probs=cat_probs,
-                    claim_matches=claim_hits[i],
-                    auto_link=claims.auto_link,
-                    tier=source.tier if source else None,
-                    engagement=item.engagement.total() if item.engagement else 0,
-                    story_sources=int(stats.get("sources", 0)),
-                    story_items=int(stats.get("items", 0)),
-                    window_hours=float(stats.get("window_hours", 24)),
-                    toxic=toxic,
-                    toxic_threshold=float(self.models.meta.get("toxic_threshold", 0.8)),
-                    lexicon_hits=cat_hits[i] if pred is not None else {},
-                    local=None if province is None else province == home,
-                    denial=(stance.phrase or stance.label) if stance.is_denial else None,
+            try:
+                with time_limit(self.item_seconds):
+                    enr = self._enrich_one(i, item, text, batch)
+            except TimeLimitExceeded as exc:
+                log.warning("item %s (%s): %s; marked and skipped", item.id, item.url, exc)
+                story = (
+                    self.story_index.story_of(item.id or item.key) if self.story_index is not None else None
                 )
-            )
-            enr.risk, enr.severity, enr.reasons = result.risk, result.severity, reasons + result.reasons
+                enr = Enrichment(
+                    language=langs[i], story_id=story, error=str(exc), reasons=[f"lỗi phân tích: {exc}"]
+                )
             enr.model_versions = dict(versions)
             enr.enriched_at = utcnow()
             out.append(enr)
         return out
+
+    def _enrich_one(self, i: int, item: Item, text: str, batch: _Batch) -> Enrichment:
+        """Everything about one item (its own steps, run under the per-item time limit)."""
+        langs, pred_of, topic_hits, cat_hits = batch.langs, batch.pred_of, batch.topic_hits, batch.cat_hits
+        claims, claim_hits, story_stats = batch.claims, batch.claim_hits, batch.story_stats
+        extract_entities = self._entity_fn()
+        home = self.profile.province.code
+        mentions = self.finder.find(text)
+        province = self.finder.main_province(mentions)
+        enr = Enrichment(language=langs[i], province=province, mentions=mentions)
+        enr.localities = self.finder.localities(mentions, home)
+        enr.features = extract_features(text)
+        enr.features["ward_codes"] = self.finder.ward_codes(mentions, home)
+        pred = pred_of.get(i)
+        reasons: list[str] = []
+        cat_probs: dict[str, float] = {}
+        toxic = 0.0
+        if pred is not None:
+            enr.sentiment = Scored(pred.sentiment[0], round(pred.sentiment[1], 4))
+            enr.category = Scored(pred.category[0], round(pred.category[1], 4))
+            enr.topics = [Scored(c, round(p, 4)) for c, p in pred.topics]
+            cat_probs, toxic = pred.category_probs, pred.toxic
+            enr.features["toxic"] = round(toxic, 4)
+        else:
+            reasons.append(f"ngôn ngữ khác ({langs[i]}): chưa phân loại tự động")
+        for code, phrases in topic_hits[i].items():
+            if any(s.label == code for s in enr.topics):
+                enr.features.setdefault("topic_phrases", {})[code] = phrases
+        enr.claim_matches = [
+            {"claim_id": cid, "score": s, "level": claims.level(s)} for cid, s in claim_hits[i]
+        ]
+        stance = detect_stance(text)
+        enr.stance = Scored(stance.label, stance.score)
+        if stance.is_denial:
+            # the guideline's rule: a denial is filed as "none" whatever words it repeats;
+            # what the category model read is kept for audit
+            if enr.category is not None:
+                enr.features["category_model"] = enr.category.to_dict()
+            enr.category = Scored("none", max(cat_probs.get("none", 0.0), 0.5))
+            enr.features["stance_phrase"] = stance.phrase
+        # who and what the item names: NER where it is worth its cost (see entity_policy)
+        worth = enr.province == home or _content_risk(cat_probs) >= 0.35 or bool(claim_hits[i])
+        if extract_entities is not None and (self.entity_policy == "all" or worth):
+            try:
+                enr.entities = [e if isinstance(e, Entity) else Entity(**e) for e in extract_entities(text)]
+            except Exception:  # entity extraction is optional: never lose the item for it
+                log.exception("entities failed for item %s", item.id)
+        enr.story_id = self._story(item, text, enr)
+        stats = (story_stats[i] if story_stats else None) or self._stats(enr.story_id, item)
+        source = self.profile.source(item.source_id)
+        result = assess(
+            RiskSignals(
+                category_probs=cat_probs,
+                claim_matches=claim_hits[i],
+                auto_link=claims.auto_link,
+                tier=source.tier if source else None,
+                engagement=item.engagement.total() if item.engagement else 0,
+                story_sources=int(stats.get("sources", 0)),
+                story_items=int(stats.get("items", 0)),
+                window_hours=float(stats.get("window_hours", 24)),
+                toxic=toxic,
+                toxic_threshold=float(self.models.meta.get("toxic_threshold", 0.8)),
+                lexicon_hits=cat_hits[i] if pred is not None else {},
+                local=None if province is None else province == home,
+                denial=(stance.phrase or stance.label) if stance.is_denial else None,
+            )
+        )
+        enr.risk, enr.severity, enr.reasons = result.risk, result.severity, reasons + result.reasons
+        return enr
 
     # -- helpers -------------------------------------------------------------------------------
     def _entity_fn(self) -> Callable[[str], list[Any]] | None:
@@ -221,19 +258,22 @@ class Enricher:
     def _story(self, item: Item, text: str, enr: Enrichment) -> str | None:
         if self.story_index is None:
             return None
-        places = [*enr.features.get("ward_codes", []), *enr.localities]
+        places, entities = story_evidence(enr)
         return self.story_index.assign(
-            item.id or item.key,
-            text,
-            item.published or item.fetched,
-            places=places,
-            entities=[e.text for e in enr.entities if e.type in ("PER", "ORG")],
+            item.id or item.key, text, item.published or item.fetched, places=places, entities=entities
         )
 
     def _stats(self, story_id: str | None, item: Item) -> dict[str, Any]:
         if story_id is None or self.story_stats_fn is None:
             return {}
         return self.story_stats_fn(story_id, item) or {}
+
+
+def story_evidence(enr: Enrichment) -> tuple[list[str], list[str]]:
+    """The places and named entities a story decision uses, read from an enrichment - the same
+    for a new item and for one replayed from the store after a restart (giamsat.pipeline)."""
+    places = [*enr.features.get("ward_codes", []), *enr.localities]
+    return places, [e.text for e in enr.entities if e.type in ("PER", "ORG")]
 
 
 def _content_risk(category_probs: dict[str, float]) -> float:

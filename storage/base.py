@@ -49,6 +49,20 @@ COLLECTIONS = (
 )
 
 
+# A full-text query is what a person types: a few words, a phrase. Longer input (a pasted article,
+# 50,000 words from a script: 150 s in SQLite FTS5) is cut to its first terms by every backend, so
+# no caller - CLI, dashboard, API - can make a search take minutes.
+MAX_QUERY_TERMS = 32
+MAX_QUERY_CHARS = 1000
+
+
+def capped_query_text(text: str) -> str:
+    """The first ``MAX_QUERY_TERMS`` whitespace-separated terms, at most ``MAX_QUERY_CHARS``
+    characters (a quoted phrase may be cut open; the backends close it)."""
+    terms = text[: MAX_QUERY_CHARS * 2].split()[:MAX_QUERY_TERMS]
+    return " ".join(terms)[:MAX_QUERY_CHARS]
+
+
 @dataclass
 class Query:
     """A filtered view of items: used by search, export, facets and histograms alike."""
@@ -67,6 +81,10 @@ class Query:
     province: str | None = None
     story_id: str | None = None
     min_risk: float | None = None
+    # Visibility: ``None`` = every item; a list = only these item ids (an empty list: none). The
+    # triage layer sets it from the reader's role (``triage.access.item_scope``) so search,
+    # export, facets, histograms and top stories all stop at the same line, in the store itself.
+    item_ids: list[str] | None = None
     order: str = "newest"  # newest | oldest | risk | relevance
 
 
@@ -175,6 +193,13 @@ class Store(Protocol):
     def histogram(self, query: Query, tz: str = "Asia/Ho_Chi_Minh") -> list[tuple[date, int]]:
         """Counts per local calendar day."""
 
+    def hourly(self, query: Query, tz: str = "Asia/Ho_Chi_Minh") -> list[tuple[datetime, int]]:
+        """Counts per local clock hour (aware datetimes at the hour's start in ``tz``); hours
+        without items are left out, the caller fills the gaps."""
+
+    def top_reach(self, name: str, query: Query, limit: int = 10) -> list[tuple[str, int, int]]:
+        """``(key, items, engagement)`` by ``source_id`` or ``author``, largest engagement first."""
+
     def top_stories(self, query: Query, limit: int = 10) -> list[StorySummary]: ...
 
     def story_stats(self, story_id: str, since: datetime | None = None) -> dict[str, Any]:
@@ -208,6 +233,15 @@ class Store(Protocol):
     def next_sequence(self, name: str) -> int:
         """A gap-free-ish counter for human-readable numbers (ticket 12, claim 7), safe under
         concurrent callers."""
+
+    def bump_counter(self, name: str, window_seconds: int, now: datetime, amount: int = 1) -> int:
+        """Add ``amount`` to the counter ``name`` and return the new value, atomically (no caller
+        can read a value another caller has already passed). A counter whose window - started at
+        its first hit - has ended starts again from 0. ``amount=0`` only reads. Log-in throttling
+        counts attempts here."""
+
+    def reset_counter(self, name: str) -> None:
+        """Forget the counter ``name`` (a successful log-in, an admin unlock)."""
 
     # -- audit trail -------------------------------------------------------------------------
     def append_event(self, event: Event) -> Event: ...

@@ -35,7 +35,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -767,6 +767,16 @@ class ElasticsearchStore:
     def histogram(self, query: Query, tz: str = "Asia/Ho_Chi_Minh") -> list[tuple[date, int]]:
         return qb.parse_histogram(self._search(self.alias, qb.histogram_body(query, tz)).body)
 
+    def hourly(self, query: Query, tz: str = "Asia/Ho_Chi_Minh") -> list[tuple[datetime, int]]:
+        return qb.parse_hourly(self.es.search(index=self.alias, body=qb.hourly_body(query, tz)).body, tz)
+
+    def top_reach(self, name: str, query: Query, limit: int = 10) -> list[tuple[str, int, int]]:
+        if name not in qb.REACH_FIELDS:
+            raise ValueError(f"unknown reach field '{name}' (source_id or author)")
+        return qb.parse_top_reach(
+            self.es.search(index=self.alias, body=qb.top_reach_body(name, query, limit)).body, limit
+        )
+
     def top_stories(self, query: Query, limit: int = 10) -> list[StorySummary]:
         return qb.parse_top_stories(self._search(self.alias, qb.top_stories_body(query, limit)).body)
 
@@ -898,6 +908,42 @@ class ElasticsearchStore:
 
     def next_sequence(self, name: str) -> int:
         return self._bump_sequence(name, lambda current: current + 1)
+
+    def bump_counter(self, name: str, window_seconds: int, now: datetime, amount: int = 1) -> int:
+        """One scripted update: Elasticsearch applies it on the primary shard under the
+        document's lock, retrying internally on a version conflict, so no two callers see the
+        same value (the read-check-write is the engine's, not ours)."""
+        now_ms = int(now.timestamp() * 1000)
+        resp = self.es.update(
+            index=self._counters_index(),
+            id=name,
+            script={
+                "lang": "painless",
+                "source": (
+                    "if (ctx._source.window_start_ms == null || "
+                    "params.now - ctx._source.window_start_ms >= params.window) "
+                    "{ ctx._source.window_start_ms = params.now; ctx._source.count = params.amount; } "
+                    "else if (params.amount == 0) { ctx.op = 'noop'; } "
+                    "else { ctx._source.count += params.amount; }"
+                ),
+                "params": {"now": now_ms, "window": window_seconds * 1000, "amount": amount},
+            },
+            upsert={"id": name, "window_start_ms": now_ms, "count": amount},
+            retry_on_conflict=20,
+            refresh=True,
+            source=True,
+        )
+        return int(resp["get"]["_source"]["count"])
+
+    def _counters_index(self) -> str:
+        # Outside the ``-docs-*`` pattern: counters are short-lived and never migrated or listed.
+        return f"{self.prefix}-counters"
+
+    def reset_counter(self, name: str) -> None:
+        from elasticsearch import NotFoundError
+
+        with suppress(NotFoundError):
+            self.es.delete(index=self._counters_index(), id=name, refresh=True)
 
     def import_sequence(self, name: str, value: int) -> int:
         """Raise a counter to at least ``value`` (migration); never lowers it."""

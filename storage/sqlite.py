@@ -49,6 +49,7 @@ from giamsat.storage.base import (
     ReplayReport,
     StorySummary,
     UpsertStats,
+    capped_query_text,
 )
 from giamsat.storage.migrations import migrate
 
@@ -93,7 +94,7 @@ def fts_query(text: str) -> str | None:
     """
     parts: list[str] = []
     negs: list[str] = []
-    folded = fold(text)
+    folded = fold(capped_query_text(text))
     for i, chunk in enumerate(folded.split('"')):
         if i % 2 == 1:  # inside quotes
             words = "".join(c if c.isalnum() else " " for c in chunk).split()
@@ -489,6 +490,13 @@ class SQLiteStore:
         if q.min_risk is not None:
             clauses.append(f"{a}.risk >= ?")
             args.append(q.min_risk)
+        if q.item_ids is not None:
+            if q.item_ids:
+                # json_each keeps one bound parameter however many ids a unit's tickets hold
+                clauses.append(f"{a}.id IN (SELECT value FROM json_each(?))")
+                args.append(json.dumps(list(q.item_ids)))
+            else:
+                clauses.append("0")
         return (" AND ".join(clauses) or "1"), args
 
     def _order(self, q: Query) -> str:
@@ -535,7 +543,7 @@ class SQLiteStore:
         return [self._row_to_item(by_rowid[i]) for i in rowids if i in by_rowid]
 
     def _count_text(self, match: str, query: Query) -> int:
-        """FTS matches (they come in rowid order) joined to items_rowid_cover (migration 4): the time
+        """FTS matches (they come in rowid order) joined to items_rowid_cover (migration 5): the time
         window and filters are read from that narrow index, never from the wide rows."""
         rest, args = self._where(replace(query, text=None))
         sql = (
@@ -658,6 +666,35 @@ class SQLiteStore:
             local = datetime.fromisoformat(f"{hour}:00:00+00:00") + timedelta(minutes=minutes)
             days[local.date()] = days.get(local.date(), 0) + n
         return sorted(days.items())
+
+    def hourly(self, query: Query, tz: str = "Asia/Ho_Chi_Minh") -> list[tuple[datetime, int]]:
+        where, args = self._where(query)
+        zone = ZoneInfo(tz)
+        ref = query.since or utcnow()
+        offset = zone.utcoffset(ref.replace(tzinfo=None))
+        minutes = int(offset.total_seconds() // 60) if offset else 0
+        sql = (
+            f"SELECT strftime('%Y-%m-%dT%H:00:00', ts, '{minutes:+d} minutes') AS h, count(*) AS n "
+            f"FROM items WHERE {where} GROUP BY h ORDER BY h"
+        )
+        return [
+            (datetime.fromisoformat(r["h"]).replace(tzinfo=zone), r["n"])
+            for r in self.db.execute(sql, args).fetchall()
+        ]
+
+    def top_reach(self, name: str, query: Query, limit: int = 10) -> list[tuple[str, int, int]]:
+        if name not in ("source_id", "author"):
+            raise ValueError(f"unknown reach field '{name}' (source_id or author)")
+        where, args = self._where(query)
+        # Over a time range, sources by reach come from the covering index alone (items_ts_cover,
+        # migration 5); left to itself the planner picks (source_id, ts) and reads every row.
+        hint = " INDEXED BY items_ts_cover" if name == "source_id" and query.since else ""
+        sql = (
+            f"SELECT {name} AS k, count(*) AS n, sum(eng_total) AS eng FROM items{hint} "
+            f"WHERE {where} AND {name} IS NOT NULL AND {name} != '' "
+            "GROUP BY k ORDER BY eng DESC, n DESC, k LIMIT ?"
+        )
+        return [(r["k"], r["n"], r["eng"] or 0) for r in self.db.execute(sql, [*args, limit]).fetchall()]
 
     def top_stories(self, query: Query, limit: int = 10) -> list[StorySummary]:
         where, args = self._where(query)
@@ -804,6 +841,25 @@ class SQLiteStore:
             )
             return int(db.execute("SELECT value FROM sequences WHERE name = ?", (name,)).fetchone()[0])
 
+    def bump_counter(self, name: str, window_seconds: int, now: datetime, amount: int = 1) -> int:
+        doc = self.get_doc("counters", name)
+        if amount == 0:
+            start = parse_dt(doc.get("window_start")) if doc else None
+            fresh = start is not None and (now - start).total_seconds() < window_seconds
+            return int(doc.get("count") or 0) if doc and fresh else 0
+        # BEGIN IMMEDIATE takes the write lock before the read: read and write are one step.
+        with self.transaction():
+            doc = self.get_doc("counters", name) or {"id": name}
+            start = parse_dt(doc.get("window_start"))
+            if start is None or (now - start).total_seconds() >= window_seconds:
+                doc.update(window_start=now.isoformat(), count=0)
+            doc["count"] = int(doc.get("count") or 0) + amount
+            self.put_doc("counters", doc)
+            return int(doc["count"])
+
+    def reset_counter(self, name: str) -> None:
+        self.delete_doc("counters", name)
+
     # -- events --------------------------------------------------------------------------
     def append_event(self, event: Event) -> Event:
         body = event.to_dict()
@@ -865,7 +921,11 @@ class SQLiteStore:
 
     # -- migration: copy records keeping their versions, ids and counters -------------------
     def collections(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT DISTINCT collection FROM docs ORDER BY 1")]
+        # counters (log-in throttling) are short-lived state, not records: never migrated
+        rows = self.db.execute(
+            "SELECT DISTINCT collection FROM docs WHERE collection != 'counters' ORDER BY 1"
+        )
+        return [r[0] for r in rows]
 
     def import_doc(self, collection: str, doc: dict[str, Any]) -> None:
         with self.transaction() as db:
@@ -927,6 +987,7 @@ def _only_time(q: Query) -> bool:
             q.province,
             q.story_id,
             q.min_risk is not None,
+            q.item_ids is not None,
         )
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,6 +13,11 @@ import pytest
 
 from giamsat.core.profile import Profile, load_profile
 from giamsat.storage.sqlite import SQLiteStore
+
+# The fixture sites and webhooks of the tests listen on 127.0.0.1, which the fetch policy refuses
+# by default (crawlers/fetchpolicy.py); set here so crawler child processes inherit it. The
+# security suite turns it off where it tests the policy itself.
+os.environ["GIAMSAT_ALLOW_PRIVATE_NETWORK"] = "1"
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"

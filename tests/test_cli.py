@@ -70,3 +70,59 @@ def test_search_exports_csv(tmp_path):
     assert result.exit_code == 0, result.output
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 4 and lines[0].startswith("ID,Thời gian,")
+
+
+ENGLISH = (
+    "Usage:",
+    "Options",
+    "Arguments",
+    "Commands",
+    "[default:",
+    "[required]",
+    "<str>",
+    "<int>",
+    "<bool>",
+    "Show this message",
+    "Missing option",
+    "No such command",
+    "Try '",
+    "Error",
+)
+
+
+@pytest.mark.parametrize(
+    "path", [(), ("alerts",), ("alerts", "list"), ("tickets", "show"), ("search",), ("report",)]
+)
+def test_help_has_no_framework_english(path):
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    assert not [w for w in ENGLISH if w in result.output], result.output
+    assert "Cách dùng:" in result.output
+
+
+def test_errors_have_no_framework_english(tmp_path):
+    store = f"sqlite:///{tmp_path / 'e.db'}"
+    for args in (
+        ["--store", store, "alerts", "list"],  # no --as and no GIAMSAT_USER
+        ["--store", store, "alerts", "lst"],
+        ["--store", store, "alerts", "list", "--as", "giamsat1", "--limit", "abc"],
+        ["--store", store, "search", "--khong-co"],
+    ):
+        result = runner.invoke(app, args, env={"COLUMNS": "120", "GIAMSAT_USER": ""})
+        assert result.exit_code == 2, (args, result.output)
+        assert not [w for w in ENGLISH if w in result.output], (args, result.output)
+    assert (
+        "Thiếu tùy chọn '--as'"
+        in runner.invoke(app, ["--store", store, "alerts", "list"], env={"GIAMSAT_USER": ""}).output
+    )
+
+
+def test_as_defaults_from_giamsat_user(tmp_path):
+    store = f"sqlite:///{tmp_path / 'u.db'}"
+    result = runner.invoke(app, ["--store", store, "alerts", "list"], env={"GIAMSAT_USER": "giamsat1"})
+    assert result.exit_code == 0, result.output
+    assert "0 cảnh báo" in result.output
+    refused = runner.invoke(app, ["--store", store, "alerts", "list"], env={"GIAMSAT_USER": "nnmt"})
+    from giamsat.core.errors import PermissionDenied
+
+    assert isinstance(refused.exception, PermissionDenied)  # main() turns it into exit code 5

@@ -2,7 +2,8 @@
 
 * ``monitor`` - works every alert and ticket (the coordinating unit's reviewers);
 * ``leader`` - reads everything and gets reports, changes nothing but may comment (direction);
-* ``unit`` - sees and acts only on tickets where its unit leads or co-operates; no alerts;
+* ``unit`` - sees and acts only on tickets where its unit leads or co-operates; no alerts; reads
+  only the items attached to those tickets (search, export, aggregates: ``item_scope``);
 * ``admin`` - everything.
 
 Unit codes are compared through ``Profile.current_unit`` when the profile is given, so a ticket
@@ -11,6 +12,8 @@ stored with the code of a dissolved unit (``so-tnmt``) belongs to the unit that 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from giamsat.core.errors import PermissionDenied
 from giamsat.core.model import Ticket
 from giamsat.core.profile import Profile, User
@@ -18,6 +21,10 @@ from giamsat.triage.workflow import TARGET_ROLES, label
 
 READ_ALERT_ROLES = ("monitor", "leader", "admin")
 ACT_ALERT_ROLES = ("monitor", "admin")
+
+
+def can_read_alerts(user: User) -> bool:
+    return user.role in READ_ALERT_ROLES
 
 
 def require_read_alerts(user: User) -> None:
@@ -80,6 +87,17 @@ def require_transition_role(
     )
 
 
+def require_ticket_write(user: User, ticket: Ticket, what: str, profile: Profile | None = None) -> None:
+    """A change to a ticket's record outside its workflow (a correction check, an attachment):
+    whoever works the ticket - the coordinating roles and its units - never a read-only leader."""
+    require_see_ticket(user, ticket, profile)
+    if user.role not in ("monitor", "admin", "unit"):
+        raise PermissionDenied(
+            f"Người dùng '{user.username}' (vai trò {user.role}) chỉ được xem và bình luận phiếu "
+            f"{ticket.id}, không được {what}."
+        )
+
+
 def require_comment(user: User, ticket: Ticket, profile: Profile | None = None) -> None:
     require_see_ticket(user, ticket, profile)  # every role that can see a ticket may comment on it
 
@@ -107,3 +125,20 @@ def require_admin(user: User, what: str) -> None:
         raise PermissionDenied(
             f"Người dùng '{user.username}' (vai trò {user.role}) không được {what}; chỉ quản trị (admin)."
         )
+
+
+READ_ITEM_ROLES = ("monitor", "leader", "admin")
+
+
+def reads_every_item(user: User) -> bool:
+    return user.role in READ_ITEM_ROLES
+
+
+def item_scope(user: User, tickets: Iterable[Ticket], profile: Profile | None = None) -> list[str]:
+    """The items a unit user may read: those of the tickets it can see (lead or co-unit), in
+    ticket order. Callers pass the ticket list; ``reads_every_item`` roles need no scope."""
+    seen: dict[str, None] = {}
+    for t in tickets:
+        if can_see_ticket(user, t, profile):
+            seen.update(dict.fromkeys(t.item_ids))
+    return list(seen)

@@ -6,7 +6,16 @@ exponential backoff up to ``profile.notifications.max_attempts``, then left as `
 last error for staff to see. The outbox is also the record of who was told what, and when.
 
 Statuses: ``pending`` -> ``sent`` | ``failed``; ``skipped`` when the channel is not configured
-(kept so "nobody was told" is visible, never silently dropped).
+(kept so "nobody was told" is visible, never silently dropped). Failed messages are listed by
+``giamsat notifications list`` and sent again by ``giamsat notifications retry``
+(``triage.notifications``).
+
+Webhooks: each endpoint has its own token (``units[].webhook_token_env`` for a unit's webhook,
+``notifications.webhook_token_env`` for the global one; a unit's webhook never receives the
+global token), sent as ``Authorization: Bearer``. A redirect is never followed (it would carry
+the message, and once the token, to another origin) and only a 2xx answer counts as sent. The
+address is checked by the fetch policy like any crawl (``notifications.allow_private_network``
+for a gateway on the office network).
 """
 
 from __future__ import annotations
@@ -15,8 +24,6 @@ import json
 import logging
 import os
 import smtplib
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -25,6 +32,7 @@ from typing import Any
 
 from giamsat.core.model import parse_dt
 from giamsat.core.profile import Profile
+from giamsat.crawlers.fetchpolicy import fetch, run_allows_private
 from giamsat.storage.base import Store
 
 log = logging.getLogger(__name__)
@@ -138,21 +146,26 @@ class Outbox:
                 "text": f"{doc.get('subject')}\n{doc.get('body')}",
                 **(doc.get("payload") or {}),
             }
-            post_webhook(self.profile, doc["to"], payload)
+            post_webhook(self.profile, doc["to"], payload, webhook_token_env(self.profile, doc))
         else:
             raise ValueError(f"kênh không hỗ trợ: {doc['channel']}")
 
-    def retry_failed(self, ref: str | None = None) -> int:
-        """Put failed messages back in the queue (after fixing the configuration)."""
-        n = 0
+    def retry_failed(self, ref: str | None = None, ids: list[str] | None = None) -> list[str]:
+        """Put failed messages back in the queue (after fixing the configuration): all of them,
+        those of one ``ref``, or the given ``ids``. Returns the ids requeued."""
         where: dict[str, Any] = {"status": "failed"}
         if ref:
             where["ref"] = ref
+        if ids is not None:
+            where["id"] = list(ids)
+            if not ids:
+                return []
+        done = []
         for doc in self.store.find_docs("outbox", where, limit=10_000):
             doc.update(status="pending", attempts=0, next_attempt=self.clock().isoformat())
             self.store.put_doc("outbox", doc, expected_version=doc["version"])
-            n += 1
-        return n
+            done.append(doc["id"])
+        return done
 
     def log_for(self, ref: str) -> list[dict[str, Any]]:
         return self.store.find_docs("outbox", {"ref": ref}, order_by="created", limit=1000)
@@ -179,18 +192,35 @@ def send_email(profile: Profile, to: str, subject: str, body: str) -> None:
         smtp.send_message(msg)
 
 
-def post_webhook(profile: Profile, url: str, payload: dict[str, Any]) -> None:
-    """POST JSON; any non-2xx answer is an error (so the message is retried)."""
-    n = profile.notifications
+def webhook_token_env(profile: Profile, doc: dict[str, Any]) -> str | None:
+    """The env var holding the token of this message's endpoint: the unit's own for a unit's
+    webhook, the global one for ``notifications.webhook_url``, none for anything else."""
+    code = (doc.get("payload") or {}).get("unit")
+    unit = profile.unit(code) if code else None
+    if unit is not None and unit.webhook == doc.get("to"):
+        return unit.webhook_token_env
+    if doc.get("to") == profile.notifications.webhook_url:
+        return profile.notifications.webhook_token_env
+    return None
+
+
+def post_webhook(profile: Profile, url: str, payload: dict[str, Any], token_env: str | None = None) -> None:
+    """POST JSON to ``url`` with the token of ``token_env`` (if any). Sent means a 2xx answer;
+    anything else - a redirect included, never followed - raises (so the message is retried)."""
     data = json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
-    req = urllib.request.Request(url, data=data, method="POST")
-    req.add_header("Content-Type", "application/json; charset=utf-8")
-    token = os.environ.get(n.webhook_token_env) if n.webhook_token_env else None
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": profile.crawl.user_agent}
+    token = os.environ.get(token_env, "").strip() if token_env else ""
     if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS) as resp:
-            if not 200 <= resp.status < 300:
-                raise RuntimeError(f"webhook trả về HTTP {resp.status}")
-    except urllib.error.HTTPError as exc:
-        raise RuntimeError(f"webhook trả về HTTP {exc.code}") from exc
+        headers["Authorization"] = f"Bearer {token}"
+    got = fetch(
+        url,
+        method="POST",
+        data=data,
+        headers=headers,
+        allow_private=run_allows_private() or profile.notifications.allow_private_network,
+        timeout=TIMEOUT_SECONDS,
+        max_bytes=65_536,
+        max_redirects=0,
+    )
+    if not got.ok:
+        raise RuntimeError(f"webhook trả về HTTP {got.status}")

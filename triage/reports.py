@@ -1,6 +1,11 @@
 """Report content: the daily briefing (điểm tin), the weekly/monthly/quarterly/yearly reports,
 the reports of the profile's reporting calendar and ad-hoc (đột xuất) reports.
 
+Everything is counted by the items' own date (published, else fetched): an alert or a ticket
+belongs to the day its posts appeared, not to the day someone acted on it. The daily briefing
+opens with the five lines of ``triage.briefing`` and its chart; official denials have their own
+section; ``variant="leader"`` is the one-page version for a leader's desk.
+
 Built only from aggregate store queries (count/facet/histogram/top_stories over items, and
 find_docs over the small alert/ticket collections) - never by loading items - so a month over a
 million items takes seconds. The result is a neutral ``Report`` (sections of paragraphs and
@@ -36,11 +41,12 @@ from giamsat.core.codes import CATEGORY_TITLES as CATEGORY_LABELS
 from giamsat.core.model import Alert, Ticket, parse_dt, utcnow
 from giamsat.core.profile import Profile, ReportSchedule
 from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, fmt_number
-from giamsat.storage.base import Query, Store
+from giamsat.storage.base import Query, Store, StorySummary
 from giamsat.triage.workflow import severity_rank
 
 REPORT_KINDS = periods.KINDS  # daily, weekly, monthly, quarterly, yearly, ad-hoc
 CALENDAR_KINDS = ("daily", "weekly", "monthly", "quarterly", "yearly")
+VARIANTS = ("full", "leader")
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
@@ -72,6 +78,10 @@ class Report:
     recipients: list[str] = field(default_factory=list)  # Nơi nhận; empty: profile.report.recipients
     due: date | None = None  # hạn nộp, for a report of the calendar
     schedule_id: str | None = None  # the report_calendar entry it was built for
+    variant: str = "full"
+    summary: list[str] = field(default_factory=list)  # the five lines read first
+    chart_png: bytes | None = None  # volume by day and sentiment, drawn by triage.chart
+    chart_caption: str = ""
 
 
 def recipients_of(profile: Profile, report: Report) -> list[str]:
@@ -172,29 +182,99 @@ def _topics(profile: Profile, store: Store, q: Query, total: int) -> Section:
     return sec
 
 
-def _negative_stories(store: Store, q: Query, limit: int = 10) -> Section:
+def _story_row(s: StorySummary) -> list[str]:
+    return [s.title, n(s.items), n(s.sources), n(s.engagement)]
+
+
+def _split_denials(
+    profile: Profile, store: Store, stories: list[StorySummary]
+) -> tuple[list[StorySummary], list[StorySummary]]:
+    """(the matters, the official answers): a story headed by an official source whose title
+    denies or corrects is an answer, not a negative story."""
+    from giamsat.triage.briefing import is_denial
+
+    matters: list[StorySummary] = []
+    denials: list[StorySummary] = []
+    for s in stories:
+        head = store.get_item_by_url(s.url) if s.url else None
+        src = profile.source(head.source_id) if head else None
+        (denials if is_denial(s.title, src.tier if src else None) else matters).append(s)
+    return matters, denials
+
+
+def _negative_stories(profile: Profile, store: Store, q: Query, limit: int = 10) -> tuple[Section, Section]:
     sec = Section("Tin, bài tiêu cực nổi bật")
-    neg = Query(since=q.since, until=q.until, sentiments=["tieu-cuc"])
-    stories = store.top_stories(neg, limit=limit)
-    table = Table(
-        "Tin tiêu cực lan truyền nhiều nhất", ["Tiêu đề", "Số bài", "Số nguồn", "Tương tác", "Đường dẫn"], []
-    )
-    for i, s in enumerate(stories):
-        table.rows.append([s.title, n(s.items), n(s.sources), n(s.engagement), s.url])
-        table.links[i] = s.url
-    if not stories:
+    neg = Query(since=q.since, until=q.until, sentiments=["tieu-cuc"], item_ids=q.item_ids)
+    matters, denials = _split_denials(profile, store, store.top_stories(neg, limit=limit + 5))
+    matters = matters[:limit]
+    table = Table("Tin tiêu cực lan truyền nhiều nhất", ["Tiêu đề", "Số bài", "Số nguồn", "Tương tác"], [])
+    for i, s in enumerate(matters):
+        table.rows.append(_story_row(s))
+        if s.url.startswith(("http://", "https://")):
+            table.links[i] = s.url
+    if not matters:
         sec.paragraphs.append("Không ghi nhận tin, bài tiêu cực nổi bật.")
     sec.tables.append(table)
+    return sec, _denials(store, q, denials)
+
+
+def _denials(store: Store, q: Query, stories: list[StorySummary]) -> Section:
+    sec = Section("Thông tin đính chính, bác bỏ")
+    claims = [
+        d
+        for d in store.find_docs("claims", None, order_by="-created", limit=1000)
+        if q.since and q.until and (c := parse_dt(d.get("created"))) and q.since <= c < q.until
+    ]
+    if not stories and not claims:
+        sec.paragraphs.append("Trong kỳ không có thông tin đính chính, bác bỏ mới.")
+        return sec
+    if stories:
+        table = Table(
+            "Bài đính chính, bác bỏ của cơ quan chức năng", ["Tiêu đề", "Số bài", "Số nguồn", "Tương tác"], []
+        )
+        for i, s in enumerate(stories):
+            table.rows.append(_story_row(s))
+            if s.url.startswith(("http://", "https://")):
+                table.links[i] = s.url
+        sec.tables.append(table)
+    if claims:
+        sec.tables.append(
+            Table(
+                "Tin sai đã được đính chính (đưa vào danh sách đối chiếu)",
+                ["Tin sai", "Thông tin đính chính", "Cơ quan"],
+                [[d.get("text", "")[:300], d.get("answer", "")[:400], d.get("source") or ""] for d in claims],
+            )
+        )
     return sec
 
 
+def matter_time(alert: Alert) -> datetime:
+    """When the alert's posts appeared (first item seen), the date a report counts it by."""
+    first = parse_dt(alert.reach.get("first_seen")) if alert.reach else None
+    return first or alert.created
+
+
+def alerts_of_period(store: Store, since: datetime, until: datetime, page: int = 500) -> list[Alert]:
+    """Alerts whose posts appeared in [since, until) - whenever the alert was opened."""
+    out, offset = [], 0
+    while True:
+        docs = store.find_docs("alerts", None, order_by="-created", limit=page, offset=offset)
+        for d in docs:
+            a = Alert.from_dict(d)
+            if since <= matter_time(a) < until:
+                out.append(a)
+        if len(docs) < page:
+            return out
+        offset += page
+
+
 def _alerts(store: Store, since: datetime, until: datetime) -> Section:
-    sec = Section("Cảnh báo mới")
-    alerts = [Alert.from_dict(d) for d in docs_created_between(store, "alerts", since, until)]
+    sec = Section("Cảnh báo từ tin, bài trong kỳ")
+    alerts = alerts_of_period(store, since, until)
     by_kind = Counter(a.kind for a in alerts)
     by_sev = Counter(a.severity for a in alerts)
     sec.paragraphs.append(
-        f"Phát sinh {n(len(alerts))} cảnh báo mới"
+        f"Tin, bài trong kỳ làm phát sinh {n(len(alerts))} cảnh báo"
         + (
             " ("
             + ", ".join(
@@ -217,14 +297,14 @@ def _alerts(store: Store, since: datetime, until: datetime) -> Section:
         sec.tables.append(
             Table(
                 "Cảnh báo cần chú ý",
-                ["Mã", "Nội dung", "Mức độ", "Lan truyền (bài)", "Trạng thái"],
+                ["Nội dung", "Mức độ", "Lan truyền (bài)", "Trạng thái", "Phiếu"],
                 [
                     [
-                        a.id or "",
                         a.title[:200],
                         SEVERITY_LABELS.get(a.severity, a.severity),
                         n(a.reach.get("items", 0)),
                         ALERT_STATUS_LABELS.get(a.status, a.status),
+                        a.ticket_id or "—",
                     ]
                     for a in top
                 ],
@@ -269,7 +349,8 @@ def ticket_stats(
 
 def _tickets_daily(store: Store, since: datetime, until: datetime, as_of: datetime) -> Section:
     sec = Section("Tình hình xử lý phiếu")
-    opened = [Ticket.from_dict(d) for d in docs_created_between(store, "tickets", since, until)]
+    # tickets of the matters that appeared in the period (by the items' date, like the alerts)
+    opened = [a for a in alerts_of_period(store, since, until) if a.ticket_id]
     answered = overdue = 0
     for d in store.find_docs("tickets", None, order_by="-updated", limit=100_000):
         t = Ticket.from_dict(d)
@@ -278,7 +359,8 @@ def _tickets_daily(store: Store, since: datetime, until: datetime, as_of: dateti
         if not t.answered_at and t.status not in ("da-dong",) and t.due and t.due < min(until, as_of):
             overdue += 1
     sec.paragraphs.append(
-        f"Trong ngày mở {n(len(opened))} phiếu, đã phản hồi {n(answered)} phiếu; "
+        f"Tin, bài trong ngày đã được chuyển thành {n(len({a.ticket_id for a in opened}))} phiếu; "
+        f"trong ngày đã phản hồi {n(answered)} phiếu; "
         f"đến cuối kỳ báo cáo còn {n(overdue)} phiếu quá hạn chưa phản hồi."
     )
     return sec
@@ -288,7 +370,9 @@ def _tickets_period(
     profile: Profile, store: Store, since: datetime, until: datetime, as_of: datetime
 ) -> Section:
     sec = Section("Kết quả xử lý theo đơn vị")
-    tickets = [Ticket.from_dict(d) for d in docs_created_between(store, "tickets", since, until)]
+    # tickets of the matters whose posts appeared in the period (the items' date, as everywhere)
+    ids = {a.ticket_id for a in alerts_of_period(store, since, until) if a.ticket_id}
+    tickets = [Ticket.from_dict(d) for d in (store.get_doc("tickets", i) for i in sorted(ids)) if d]
     stats = ticket_stats(tickets, min(until, as_of), profile.current_unit)
     total = UnitStats()
     rows = []
@@ -518,11 +602,19 @@ def build_report(
     start: date | None = None,
     end: date | None = None,
     event: str | None = None,
+    variant: str = "full",
+    reader: tuple[Any, Any] | None = None,
 ) -> Report:
     """Build a report. ``kind``: ``daily`` ... ``yearly`` (the calendar period containing
     ``day``), the id of a ``report_calendar`` entry (its period containing ``day``, by default the
     one due next) or ``ad-hoc`` (``start``-``end``, or ``event``: an alert or ticket id, from the
-    day it was first seen). ``ValueError`` in Vietnamese for a request that cannot be met."""
+    day it was first seen). ``ValueError`` in Vietnamese for a request that cannot be met.
+
+    ``variant="leader"``: the one-page version of a daily briefing. ``reader`` = (triage, user)
+    reads the items as that user (the dashboard passes its own); without it the report reads as
+    the system (the CLI has checked the role already)."""
+    if variant not in VARIANTS:
+        raise ValueError(f"bản báo cáo không hỗ trợ: {variant} (có: {', '.join(VARIANTS)})")
     now = now or utcnow()
     today = now.astimezone(VN_TZ).date()
     ev = load_event(store, event) if event else None
@@ -533,6 +625,8 @@ def build_report(
     since, until = utc_range(period.start, period.end)
     story = ev.alert.story_id if ev and ev.alert else None
     q = Query(since=since, until=until, story_id=story)
+    if reader is not None:
+        q = reader[0].scoped(reader[1], q)
     if ev is not None:
         subtitle = f"Báo cáo đột xuất về vụ việc: {ev.title}"
     elif schedule is not None:
@@ -550,22 +644,33 @@ def build_report(
         recipients=list(schedule.recipients) if schedule else [],
         due=period.due,
         schedule_id=schedule.id if schedule else None,
+        variant=variant,
     )
     by_month = period.days > 62
+    if ev is None and period.kind == "daily":
+        _opening(profile, store, report, period.start, now, reader)
     if ev is not None:
         report.sections.append(_event_facts(profile, ev))
         report.sections.append(_volume(store, q, by_month))
         # A story's own items; an event without a story (a volume spike) shows the period's
         # most spread negative stories instead.
-        report.sections.append(_story_items(store, q) if story else _negative_stories(store, q))
+        report.sections.append(_story_items(store, q) if story else _negative_stories(profile, store, q)[0])
         report.sections.append(_event_handling(profile, store, ev, now))
+    elif variant == "leader":
+        negative, _denials = _negative_stories(profile, store, q)
+        negative.tables[0].rows = [[r[0][:70], *r[1:]] for r in negative.tables[0].rows[:5]]
+        units = _tickets_period(profile, store, since, until, now)
+        units.tables = []  # one page: the sentence, not the table
+        report.sections = [negative, units]
     else:
         total, overview = _overview(profile, store, q)
         report.sections.append(overview)
         if period.kind != "daily":
             report.sections.append(_volume(store, q, by_month))
         report.sections.append(_topics(profile, store, q, total))
-        report.sections.append(_negative_stories(store, q))
+        negative, denials = _negative_stories(profile, store, q)
+        report.sections.append(negative)
+        report.sections.append(denials)
         report.sections.append(_alerts(store, since, until))
         if period.kind == "daily":
             report.sections.append(_tickets_daily(store, since, until, now))
@@ -574,3 +679,24 @@ def build_report(
     for i, sec in enumerate(report.sections):
         sec.heading = f"{ROMAN[i]}. {sec.heading.upper()}"
     return report
+
+
+def _opening(
+    profile: Profile, store: Store, report: Report, day: date, now: datetime, reader: tuple[Any, Any] | None
+) -> None:
+    """The five-line summary and the 14-day chart that open the daily briefing."""
+    from giamsat.triage import chart
+    from giamsat.triage.base import SYSTEM
+    from giamsat.triage.briefing import build_briefing, summary_lines
+
+    if reader is None:
+        from giamsat.triage.service import Triage
+
+        triage, user = Triage(profile, store, clock=lambda: now), SYSTEM
+    else:
+        triage, user = reader
+    b = build_briefing(triage, user, day, 1, now=now)
+    report.summary = summary_lines(b, profile)
+    report.chart_png = chart.daily_volume_png(b.daily)
+    first, last = b.daily["tieu-cuc"][0][0], b.daily["tieu-cuc"][-1][0]
+    report.chart_caption = f"Số tin, bài theo ngày, {first:%d/%m}–{fmt_date(last)} (đỏ: tiêu cực, xám: trung tính, xanh: tích cực)"

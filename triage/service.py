@@ -24,12 +24,14 @@ from giamsat.triage.base import ACTIONABLE, BULK_ACTIONS, SYSTEM, AlreadyClaimed
 from giamsat.triage.claims import ClaimActions
 from giamsat.triage.duties import Duties
 from giamsat.triage.ingest import Ingest
+from giamsat.triage.notifications import NotificationActions
+from giamsat.triage.reads import Reads
 from giamsat.triage.upgrade import UnitCodeUpgrade
 
 __all__ = ["ACTIONABLE", "BULK_ACTIONS", "SYSTEM", "AlreadyClaimed", "Triage"]
 
 
-class Triage(Ingest, AlertActions, ClaimActions, Duties, UnitCodeUpgrade):
+class Triage(Ingest, AlertActions, ClaimActions, Duties, UnitCodeUpgrade, Reads, NotificationActions):
     """The façade callers use. Each concern lives in its own module (``ingest``, ``alerts`` on
-    ``tickets``, ``claims``, ``duties``, ``upgrade``) on top of ``base.TriageBase``; this class
-    only puts them together."""
+    ``tickets``, ``claims``, ``duties``, ``upgrade``, ``reads``, ``notifications``) on top of
+    ``base.TriageBase``; this class only puts them together."""

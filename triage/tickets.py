@@ -193,7 +193,7 @@ class TicketActions(TriageBase):
         """Re-check the answer URL (e.g. after a re-crawl picked up the corrected article)."""
         for _attempt in range(3):
             ticket, base = self._load_ticket_doc(ticket_id)
-            access.require_see_ticket(actor, ticket, self.profile)
+            access.require_ticket_write(actor, ticket, "kiểm tra đính chính", self.profile)
             if not ticket.answer_url:
                 raise InvalidTransition(f"Phiếu {ticket_id} chưa có đường dẫn phản hồi/đính chính.")
             check = self._check_correction(ticket.answer_url, self.clock())

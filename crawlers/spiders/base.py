@@ -25,6 +25,7 @@ from giamsat.core.profile import Profile, Source
 from giamsat.crawlers.items import Crawled
 from giamsat.crawlers.pool import ExtractionPool
 from giamsat.crawlers.report import SourceReport
+from giamsat.crawlers.resolver import BlockedAddress, PolicyRefused
 from giamsat.crawlers.state import CrawlState
 from giamsat.crawlers.urls import canonicalize
 from giamsat.storage.base import Store
@@ -194,6 +195,12 @@ class SourceSpider(scrapy.Spider):
                 self.transient_failure(meta, url, f"HTTP {status} (đã thử lại)")
             return
         message = str(exc)
+        if isinstance(exc, PolicyRefused | BlockedAddress):
+            # permanent: the link leads somewhere giamsat never goes (file://, an internal address)
+            self.permanent_failure(meta, url, f"bị chặn bởi chính sách truy cập: {message}"[:300])
+            if meta.get("role") == "feed":
+                self.report.fatal = "bị chặn bởi chính sách truy cập"
+            return
         if isinstance(exc, IgnoreRequest):
             if "robots.txt" in message:
                 self.report.warn(f"{url}: bị chặn bởi robots.txt")

@@ -4,6 +4,10 @@ Options: ``page_id`` (default: the last path segment of ``url``), ``token_env`` 
 ``FACEBOOK_ACCESS_TOKEN``), ``api_base`` (default ``https://graph.facebook.com/v19.0``),
 ``max_pages`` (default 3), ``limit`` (posts per page, default 50).
 
+The access token travels in the ``Authorization`` header, never in the URL: URLs end up in logs
+(Scrapy prints them on every retry), in source health and in reports. The Graph API puts the
+token back into its ``paging.next`` links; it is taken out before the next page is requested.
+
 Errors follow the Graph API's ``{"error": {"code": ...}}`` body: codes 4, 17, 32 and 613 are rate
 limits (retried with backoff, then the source stops with the reason); 190 is an invalid or
 expired token; 10/200 missing permission; 100 an unknown page.
@@ -23,7 +27,7 @@ from giamsat.core.model import Engagement, Item
 from giamsat.core.text import clean
 from giamsat.crawlers.extract import parse_datetime
 from giamsat.crawlers.items import Crawled
-from giamsat.crawlers.social.api import count, json_body, token
+from giamsat.crawlers.social.api import SECRET_PARAMS, count, json_body, token, without_params
 from giamsat.crawlers.spiders.base import SourceSpider, fingerprint
 
 RATE_CODES = (4, 17, 32, 613)
@@ -37,8 +41,9 @@ class FacebookSpider(SourceSpider):
     name = "facebook"
 
     def request_api(self, url: str, page: int) -> scrapy.Request:
-        req = self.make_request(url, self.parse_feed, role="api", page=page)
+        req = self.make_request(without_params(url, SECRET_PARAMS), self.parse_feed, role="api", page=page)
         req.meta.update(handle_httpstatus_all=True, retry_on_body=RATE_MARKERS, dont_obey_robotstxt=True)
+        req.headers["Authorization"] = f"Bearer {self.access}"
         return req
 
     async def start(self) -> AsyncIterator[Any]:
@@ -47,9 +52,10 @@ class FacebookSpider(SourceSpider):
         if not access:
             self.report.fatal = f"thiếu mã truy cập: đặt biến môi trường {env}"
             return
+        self.access = access
         page_id = self.options.get("page_id") or urlsplit(self.source.url).path.strip("/").split("/")[-1]
         base = self.options.get("api_base", "https://graph.facebook.com/v19.0").rstrip("/")
-        params = {"fields": FIELDS, "limit": self.options.get("limit", 50), "access_token": access}
+        params = {"fields": FIELDS, "limit": self.options.get("limit", 50)}
         yield self.request_api(f"{base}/{page_id}/feed?{urlencode(params)}", 1)
 
     def parse_feed(self, response: Response) -> Any:

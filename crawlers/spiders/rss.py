@@ -18,7 +18,7 @@ from giamsat.core.model import Item
 from giamsat.core.text import clean
 from giamsat.crawlers.items import Crawled
 from giamsat.crawlers.spiders.base import SourceSpider, fingerprint
-from giamsat.crawlers.urls import canonicalize
+from giamsat.crawlers.urls import canonicalize, is_web_url
 
 
 def entry_datetime(entry: Any, *keys: str) -> datetime | None:
@@ -77,6 +77,9 @@ class RssSpider(SourceSpider):
             self.report.warn(f"{feed_url}: một mục trong feed không có liên kết")
             return
         link = canonicalize(link, base=base)
+        if not is_web_url(link):
+            self.report.error(link[:200], "liên kết không phải http(s): bỏ qua (chính sách truy cập)")
+            return
         published = entry_datetime(entry, "published", "updated", "created")
         updated = entry_datetime(entry, "updated") or published
         title = clean(entry.get("title", ""))

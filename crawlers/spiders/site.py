@@ -24,7 +24,7 @@ from scrapy.http import Response
 
 from giamsat.crawlers.extract import parse_datetime
 from giamsat.crawlers.spiders.base import SourceSpider, fingerprint
-from giamsat.crawlers.urls import canonicalize, same_site
+from giamsat.crawlers.urls import canonicalize, is_web_url, same_site
 
 _SLUG = re.compile(r"(?:[^/]*-[^/]*-[^/]*-[^/]*|\.html?|\.chn|\.htm)$")
 
@@ -61,7 +61,7 @@ class SiteSpider(SourceSpider):
         return bool(_SLUG.search(urlsplit(url).path))
 
     def article(self, url: str, parent: str, fp: str = "", published: Any = None) -> Any:
-        if url in self.queued:
+        if url in self.queued or not is_web_url(url):
             return None
         if self.state.is_seen(url, fp):
             self.report.skipped_seen += 1

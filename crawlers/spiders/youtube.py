@@ -35,9 +35,11 @@ class YoutubeSpider(SourceSpider):
 
     def api(self, method: str, callback: Any, **params: Any) -> scrapy.Request:
         base = self.options.get("api_base", "https://www.googleapis.com/youtube/v3").rstrip("/")
-        url = f"{base}/{method}?{urlencode({**params, 'key': self.key})}"
+        url = f"{base}/{method}?{urlencode(params)}"
         req = self.make_request(url, callback, role="api", parent=self.source.url)
         req.meta.update(handle_httpstatus_all=True, retry_on_body=RATE_MARKERS, dont_obey_robotstxt=True)
+        # the key in a header (Google's X-Goog-Api-Key), not in the URL that logs print
+        req.headers["X-Goog-Api-Key"] = self.key
         return req
 
     async def start(self) -> AsyncIterator[Any]:
@@ -86,7 +88,7 @@ class YoutubeSpider(SourceSpider):
         if response.meta.get("role") == "api" and response.meta.get("video_id") is None:
             self.report.fatal = f"lỗi API YouTube: {message}"[:200]
         self.report.error(
-            response.url.split("key=")[0],
+            response.url,
             f"lỗi API YouTube ({response.status}): {', '.join(reasons) or message}"[:200],
         )
         return True

@@ -1,4 +1,5 @@
-"""Quản trị: user accounts (passwords, locks) and a read-only view of the active profile."""
+"""Quản trị: user accounts (passwords, locks) and a read-only view of the active profile, in
+words a person reads (names, Vietnamese labels, "có/không", decimal commas)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,36 @@ import pandas as pd
 import streamlit as st
 
 from giamsat.core import periods
-from giamsat.core.codes import SEVERITIES
-from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime
-from giamsat.dashboard import auth
+from giamsat.core.codes import SEVERITIES, SEVERITY_LABELS
+from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, fmt_number
+from giamsat.dashboard import auth, safe
 from giamsat.dashboard.ui import ROLE_LABELS
 from giamsat.dashboard.views import PageContext, flash
+
+SOURCE_TYPES = {
+    "rss": "RSS/Atom",
+    "site": "Trang tin",
+    "social-import": "Tệp nhập mạng xã hội",
+    "youtube": "YouTube",
+    "facebook": "Facebook",
+    "forum": "Diễn đàn",
+    "telegram": "Telegram",
+    "tip": "Tin báo",
+}
+TIERS = {
+    "chinh-thong": "Chính thống",
+    "uy-tin": "Uy tín",
+    "chua-xac-minh": "Chưa xác minh",
+    "doi-tuong-xau": "Đối tượng xấu",
+}
+
+
+def _hours(value: float | None) -> str:
+    return fmt_number(value, 0 if float(value).is_integer() else 1) if value is not None else "không áp dụng"
+
+
+def yes_no(value: object) -> str:
+    return "có" if value else "không"
 
 
 def render(ctx: PageContext) -> None:
@@ -33,11 +59,13 @@ def _users(ctx: PageContext) -> None:
                 "Tên đăng nhập": u.username,
                 "Họ tên": u.name,
                 "Vai trò": ROLE_LABELS.get(u.role, u.role),
-                "Đơn vị": ctx.profile.unit_name(u.unit) if u.unit else "",
-                "Đã đặt mật khẩu": "có" if status["has_password"] or u.password_hash else "chưa",
-                "Sai liên tiếp": status["failed_attempts"],
-                "Khóa đến": fmt_datetime(status["locked_until"]),  # type: ignore[arg-type]
-                "Đăng nhập gần nhất": fmt_datetime(status["last_login"]),  # type: ignore[arg-type]
+                "Đơn vị": ctx.unit_name(u.unit) if u.unit else "—",
+                "Đã đặt mật khẩu": yes_no(status["has_password"] or u.password_hash),
+                "Lần thử trong 15 phút": status["failed_attempts"],
+                "Đang khóa": ("có (quản trị khóa)" if status["disabled"] else "có")
+                if status["locked"]
+                else "không",
+                "Đăng nhập gần nhất": fmt_datetime(status["last_login"]) or "—",  # type: ignore[arg-type]
             }
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
@@ -45,9 +73,13 @@ def _users(ctx: PageContext) -> None:
     names = [u.username for u in ctx.profile.users]
     if not names:
         return
+
+    def who(name: str) -> str:
+        return f"{ctx.person(name)} ({name})"
+
     with st.form("admin_password", clear_on_submit=True):
-        st.markdown("**Đặt lại mật khẩu**")
-        username = st.selectbox("Người dùng", names, key="admin_user")
+        st.markdown("**Đặt lại mật khẩu** (các phiên đang mở của người dùng sẽ kết thúc)")
+        username = st.selectbox("Người dùng", names, key="admin_user", format_func=who)
         password = st.text_input("Mật khẩu mới", type="password", key="admin_pw")
         confirm = st.text_input("Nhập lại mật khẩu mới", type="password", key="admin_pw2")
         if st.form_submit_button("Đặt mật khẩu"):
@@ -55,35 +87,52 @@ def _users(ctx: PageContext) -> None:
                 st.error("Hai mật khẩu không khớp.")
             else:
                 try:
-                    auth.set_password(ctx.store, username, password, actor=ctx.user.username)
+                    auth.set_password(ctx.store, str(username), password, actor=ctx.user.username)
                 except ValueError as exc:
                     st.error(str(exc))
                 else:
-                    flash(f"Đã đặt mật khẩu cho {username}.")
+                    flash(f"Đã đặt mật khẩu cho {safe.md(who(str(username)))}.")
                     st.rerun()
-    locked = [r["Tên đăng nhập"] for r in rows if r["Khóa đến"]]
-    if locked:
-        who = st.selectbox("Tài khoản đang bị khóa", locked, key="admin_locked")
-        if st.button("Mở khóa", key="admin_unlock"):
-            auth.unlock(ctx.store, who, actor=ctx.user.username)
-            flash(f"Đã mở khóa {who}.")
+    c1, c2 = st.columns(2)
+    with c1.form("admin_lock"):
+        st.markdown("**Khóa tài khoản** (kết thúc mọi phiên đang mở)")
+        target = st.selectbox(
+            "Người dùng", [n for n in names if n != ctx.user.username], key="admin_lock_user", format_func=who
+        )
+        if st.form_submit_button("Khóa") and target:
+            auth.lock(ctx.store, str(target), actor=ctx.user.username)
+            flash(f"Đã khóa {safe.md(who(str(target)))}.")
+            st.rerun()
+    locked = [str(r["Tên đăng nhập"]) for r in rows if r["Đang khóa"] != "không"]
+    with c2.form("admin_unlock"):
+        st.markdown("**Mở khóa tài khoản**")
+        if not locked:
+            st.caption("Không có tài khoản nào đang khóa.")
+        unlock_target = st.selectbox(
+            "Người dùng", locked, key="admin_locked", format_func=who, placeholder="—"
+        )
+        if st.form_submit_button("Mở khóa", disabled=not locked) and unlock_target:
+            auth.unlock(ctx.store, str(unlock_target), actor=ctx.user.username)
+            flash(f"Đã mở khóa {safe.md(who(str(unlock_target)))}.")
             st.rerun()
 
 
 def _profile(ctx: PageContext) -> None:
     p = ctx.profile
-    st.markdown(f"**{p.province.name}** (mã {p.province.code}) — tệp `{p.path}`")
+    st.markdown(
+        f"**{safe.md(p.province.name)}** (mã {safe.md(p.province.code)}) — tệp `{safe.plain(p.path)}`"
+    )
     st.markdown("**Nguồn tin**")
     st.dataframe(
         pd.DataFrame(
             [
                 {
-                    "Mã": s.id,
-                    "Tên": s.name,
-                    "Kiểu": s.type,
-                    "Bật": s.enabled,
-                    "Chu kỳ (phút)": s.interval_minutes,
-                    "URL": s.url,
+                    "Tên": s.name or s.id,
+                    "Kiểu": SOURCE_TYPES.get(s.type, s.type),
+                    "Độ tin cậy": TIERS.get(s.tier, s.tier),
+                    "Đang bật": yes_no(s.enabled),
+                    "Chu kỳ (phút)": fmt_number(s.interval_minutes, 1 if s.interval_minutes % 1 else 0),
+                    "Địa chỉ": s.url,
                 }
                 for s in p.sources
             ]
@@ -96,12 +145,13 @@ def _profile(ctx: PageContext) -> None:
         pd.DataFrame(
             [
                 {
-                    "Mã": u.code,
+                    "Mã": u.code,  # what the profile file and `giamsat units` use
                     "Tên": u.name,
-                    "Đầu mối": u.coordinating,
-                    "Thay cho (mã cũ)": ", ".join(u.replaces),
-                    "Email": u.email,
-                    "Căn cứ": u.source or "",
+                    "Tên ngắn": u.short or "—",
+                    "Đầu mối": yes_no(u.coordinating),
+                    "Thay cho (mã cũ)": ", ".join(u.replaces) or "—",
+                    "Thư điện tử": u.email or "—",
+                    "Căn cứ": u.source or "—",
                 }
                 for u in p.units
             ]
@@ -114,11 +164,11 @@ def _profile(ctx: PageContext) -> None:
         pd.DataFrame(
             [
                 {
-                    "Mã": r.id,
-                    "Mô tả": r.description,
-                    "Chủ trì": p.unit_name(r.lead) if r.lead else "",
-                    "Phối hợp": ", ".join(p.unit_name(c) for c in r.co_units),
-                    "Căn cứ": r.source or "",
+                    "Quy tắc": r.description,
+                    "Chủ trì": ctx.unit_name(r.lead) if r.lead else "—",
+                    "Phối hợp": ", ".join(ctx.unit_name(c) for c in r.co_units) or "—",
+                    "Thêm UBND xã, phường nêu trong tin": yes_no(r.add_ward_units),
+                    "Căn cứ": r.source or "—",
                 }
                 for r in p.routing.rules
             ]
@@ -131,9 +181,9 @@ def _profile(ctx: PageContext) -> None:
         pd.DataFrame(
             [
                 {
-                    "Mức độ": sev,
-                    "Tiếp nhận": p.deadlines.for_severity(sev).ack_hours,
-                    "Trả lời": p.deadlines.for_severity(sev).answer_hours,
+                    "Mức độ": SEVERITY_LABELS[sev],
+                    "Tiếp nhận": _hours(p.deadlines.for_severity(sev).ack_hours),
+                    "Trả lời": _hours(p.deadlines.for_severity(sev).answer_hours),
                 }
                 for sev in SEVERITIES
             ]

@@ -1,47 +1,28 @@
-"""Điểm tin: the daily briefing — KPIs, volume and sentiment over time, topics, localities, top
-stories, spike alerts and the DOCX report."""
+"""Điểm tin: what a leader reads in two minutes - five lines, then the numbers with the charts
+that carry them: volume by day (every day, zeros included) and by hour with spikes marked,
+sentiment share, channels, topics, wards ranked, top stories of the chosen period, top sources
+and authors by reach, trending terms, each unit's response figures, spike alerts, and the
+report to sign (DOCX, PDF when LibreOffice is installed). Numbers come from
+``triage.briefing`` - the same ones the daily report prints."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import logging
-import tempfile
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from giamsat.core.errors import GiamsatError
+from giamsat.core.codes import SENTIMENT_LABELS
 from giamsat.core.timeutil import fmt_date, fmt_datetime, fmt_number, local_day_bounds, to_local
-from giamsat.dashboard import queries
-from giamsat.dashboard.ui import ALERT_STATUS_LABELS, SENTIMENT_LABELS, error_message, label, snippet
+from giamsat.dashboard import charts, queries, safe
+from giamsat.dashboard.ui import ALERT_STATUS_LABELS, label, snippet
 from giamsat.dashboard.views import PageContext
 from giamsat.storage.base import Query
-
-log = logging.getLogger("giamsat.dashboard.briefing")
+from giamsat.triage import pdf
+from giamsat.triage.briefing import Briefing, summary_lines
 
 RANGES = {1: "Trong ngày", 7: "7 ngày", 30: "30 ngày"}
-SENTIMENT_COLOURS = {
-    "Tích cực": "#2e7d32",
-    "Trung tính": "#9e9e9e",
-    "Tiêu cực": "#c62828",
-    "Chưa phân tích": "#cfd8dc",
-}
-
-
-def period(day: date, days: int) -> tuple[datetime, datetime]:
-    """UTC bounds of the ``days`` local days ending with ``day`` (inclusive)."""
-    since, _ = local_day_bounds(day - timedelta(days=days - 1))
-    _, until = local_day_bounds(day)
-    return since, until
-
-
-def _pct(part: int, whole: int) -> str:
-    return f"{fmt_number(100 * part / whole, 1)}%" if whole else "0%"
 
 
 def default_day(ctx: PageContext) -> date:
@@ -49,9 +30,9 @@ def default_day(ctx: PageContext) -> date:
     fixed dates) - the latest day that has items, so the briefing never opens on an empty page."""
     today = to_local(ctx.now).date()
     since, until = local_day_bounds(today)
-    if queries.count(ctx.uri, queries.params(since, until)):
+    if queries.count(ctx.who, queries.params(since, until)):
         return today
-    latest = ctx.store.search(Query(until=until), limit=1).items
+    latest = ctx.triage.search_items(ctx.user, Query(until=until), limit=1).items
     return to_local(latest[0].published or latest[0].fetched).date() if latest else today
 
 
@@ -59,180 +40,229 @@ def render(ctx: PageContext) -> None:
     st.header(":material/newspaper: Điểm tin")
     today = to_local(ctx.now).date()
     start = default_day(ctx)
-    c1, c2 = st.columns([1, 1])
+    c1, c2, _ = st.columns([1, 1, 2])
     day = c1.date_input("Ngày", value=start, max_value=today, format="DD/MM/YYYY", key="brief_day")
+    days = int(
+        c2.selectbox("Khoảng thời gian", list(RANGES), format_func=lambda d: RANGES[d], key="brief_range")
+    )
+    if not isinstance(day, date):
+        day = start
     if start != today and day == start:
         st.info(f"Hôm nay chưa có tin mới; đang hiển thị ngày gần nhất có dữ liệu ({fmt_date(start)}).")
-    days = c2.selectbox("Khoảng thời gian", list(RANGES), format_func=RANGES.get, key="brief_range")
-    since, until = period(day, days)
-    p = queries.params(since, until)
-    prev = queries.params(since - timedelta(days=days), since)
-    st.caption(f"Từ {fmt_datetime(since)} đến {fmt_datetime(until)} (giờ Việt Nam)")
-
-    chart_since, chart_until = period(day, max(days, 14))
-    data = queries.briefing(ctx.uri, p, prev, queries.params(chart_since, chart_until))
-    _kpis(data)
-    _volume_chart(data)
+    b = queries.briefing(ctx.who, day, days, ctx.now.replace(second=0, microsecond=0).isoformat())
+    st.caption(
+        f"Từ {fmt_datetime(b.since)} đến {fmt_datetime(b.until)} (giờ Việt Nam), theo ngày đăng của tin."
+    )
+    st.markdown("\n".join(f"- {safe.md(line, 400)}" for line in summary_lines(b, ctx.profile)))
+    _kpis(b)
+    _volume(b, day)
     left, right = st.columns(2)
     with left:
-        _topics(ctx, data["topic"])
+        st.subheader("Tỷ lệ sắc thái", anchor=False)
+        st.altair_chart(charts.sentiment_share(b.sentiment, b.total), width="stretch")
+        if b.unrated:
+            st.caption(f"{fmt_number(b.unrated, 0)} tin chưa được phân tích sắc thái.")
     with right:
-        _localities(data["locality"])
-    _top_stories(data["stories"], days > queries.STORY_DAYS)
-    _spikes(ctx, since, until)
-    _report_button(ctx, day)
-
-
-def _kpis(data: dict[str, Any]) -> None:
-    total, prev_total = data["total"], data["prev_total"]
-    sentiments, categories, severities = (dict(data[k]) for k in ("sentiment", "category", "severity"))
-    cols = st.columns(6)
-    cols[0].metric(
-        "Tổng số tin", fmt_number(total, 0), delta=fmt_number(total - prev_total, 0) + " so với kỳ trước"
-    )
-    neg = sentiments.get("tieu-cuc", 0)
-    cols[1].metric("Tin tiêu cực", fmt_number(neg, 0), delta=_pct(neg, total), delta_color="off")
-    cols[2].metric("Phản ánh", fmt_number(categories.get("phan-anh", 0), 0))
-    cols[3].metric("Sai sự thật", fmt_number(categories.get("sai-su-that", 0), 0))
-    cols[4].metric("Xấu, độc", fmt_number(categories.get("xau-doc", 0), 0))
-    cols[5].metric("Rủi ro khẩn/cao", fmt_number(severities.get("khan", 0) + severities.get("cao", 0), 0))
-
-
-def _volume_chart(data: dict[str, Any]) -> None:
-    st.subheader("Số lượng tin và sắc thái theo ngày")
-    rows: list[dict[str, Any]] = []
-    days: set[date] = set()
-    for code, name in SENTIMENT_LABELS.items():
-        for d, n in data[f"hist_{code}"]:
-            rows.append({"day": d, "Sắc thái": name, "Số tin": n})
-            days.add(d)
-    if not rows:
-        st.info("Chưa có tin nào trong khoảng thời gian này.")
-        return
-    frame = pd.DataFrame(rows)
-    frame["Ngày"] = frame["day"].map(lambda d: d.strftime("%d/%m"))
-    order = [d.strftime("%d/%m") for d in sorted(days)]
-    chart = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X("Ngày:O", title="Ngày", sort=order, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("Số tin:Q", title="Số tin", stack=True),
-            color=alt.Color(
-                "Sắc thái:N",
-                scale=alt.Scale(domain=list(SENTIMENT_COLOURS), range=list(SENTIMENT_COLOURS.values())),
-            ),
-            tooltip=["Ngày:O", "Sắc thái:N", "Số tin:Q"],
+        st.subheader("Theo kênh", anchor=False)
+        _bars(b.channels, "Kênh")
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Chủ đề", anchor=False)
+        _bars([(ctx.topic_name(c), n) for c, n in b.topics], "Chủ đề", "Chưa có tin được gắn chủ đề.")
+    with right:
+        st.subheader("Xã, phường được nhắc đến nhiều", anchor=False)
+        _bars([(safe.plain(name, 60), n) for name, n in b.localities], "Địa bàn", "Chưa có tin nêu địa bàn.")
+    _top_stories(ctx, b)
+    left, right = st.columns(2)
+    with left:
+        _reach(
+            "Nguồn có sức lan tỏa lớn nhất", [(ctx.source_name(k), n, e) for k, n, e in b.sources], "Nguồn"
         )
-        .properties(height=260)
+    with right:
+        _reach(
+            "Tác giả, tài khoản có sức lan tỏa lớn nhất",
+            [(safe.plain(k, 80), n, e) for k, n, e in b.authors],
+            "Tác giả",
+        )
+    left, right = st.columns(2)
+    with left:
+        _terms(b)
+    with right:
+        _spikes(ctx, b)
+    _units(b)
+    _report_buttons(ctx, day)
+
+
+def _kpis(b: Briefing) -> None:
+    cols = st.columns(5)
+    # A change is a signed number against the previous period (Streamlit draws the arrow); the
+    # volume itself is neither good nor bad news, so it stays grey.
+    cols[0].metric(
+        "Tổng số tin",
+        fmt_number(b.total, 0),
+        delta=charts.signed(b.total - b.prev_total),
+        delta_color="off",
+        delta_description="so với kỳ trước",
     )
-    st.altair_chart(chart, width="stretch")
+    cols[0].caption(f"Kỳ trước: {fmt_number(b.prev_total, 0)} tin")
+    neg, prev_neg = b.negative, b.prev_sentiment.get("tieu-cuc", 0)
+    # more negative items is bad news: an increase is red, a fall green
+    cols[1].metric(
+        "Tin tiêu cực",
+        fmt_number(neg, 0),
+        delta=charts.signed(neg - prev_neg),
+        delta_color="inverse",
+        delta_description="so với kỳ trước",
+    )
+    share = fmt_number(100 * neg / b.total, 1) if b.total else "0"
+    cols[1].caption(f"chiếm {share}% tổng số tin")
+    cols[2].metric("Phản ánh", fmt_number(b.category.get("phan-anh", 0), 0))
+    cols[3].metric(
+        "Sai sự thật, xấu độc", fmt_number(b.category.get("sai-su-that", 0) + b.category.get("xau-doc", 0), 0)
+    )
+    cols[4].metric("Mức khẩn, cao", fmt_number(b.severity.get("khan", 0) + b.severity.get("cao", 0), 0))
 
 
-def _topics(ctx: PageContext, counts: list[tuple[str, int]]) -> None:
-    st.subheader("Chủ đề")
-    if not counts:
-        st.info("Chưa có tin được gắn chủ đề.")
+def _volume(b: Briefing, day: date) -> None:
+    st.subheader("Số tin theo ngày và sắc thái", anchor=False)
+    if not any(n for series in b.daily.values() for _, n in series):
+        st.info("Chưa có tin được phân tích trong khoảng thời gian này.")
+    else:
+        st.altair_chart(charts.daily_sentiment(b.daily), width="stretch")
+    st.subheader(f"Số tin theo giờ ngày {fmt_date(day)}", anchor=False)
+    st.altair_chart(charts.hourly_volume(b.hourly, b.spike_hours), width="stretch")
+    if b.spike_hours:
+        st.warning(
+            "Tăng đột biến lúc "
+            + ", ".join(f"{h:%H}:00–{(h + timedelta(hours=1)):%H}:00" for h in b.spike_hours)
+            + " — xem mục Cảnh báo đột biến."
+        )
+
+
+def _bars(rows: list[tuple[str, int]], label_: str, empty: str = "Chưa có số liệu.") -> None:
+    if not rows:
+        st.info(empty)
         return
-    frame = pd.DataFrame(
-        [
-            {"Chủ đề": (ctx.profile.topic(code).name if ctx.profile.topic(code) else code), "Số tin": n}
-            for code, n in counts
-        ]
-    )
-    chart = (
-        alt.Chart(frame)
-        .mark_bar(color="#1565c0")
-        .encode(x=alt.X("Số tin:Q"), y=alt.Y("Chủ đề:N", sort="-x", title=None), tooltip=["Chủ đề", "Số tin"])
-        .properties(height=max(120, 24 * len(frame)))
-    )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(charts.ranked_bars(rows, label_), width="stretch")
 
 
-def _localities(counts: list[tuple[str, int]]) -> None:
-    st.subheader("Địa bàn được nhắc đến nhiều")
-    if not counts:
-        st.info("Chưa có tin nêu địa bàn.")
-        return
-    frame = pd.DataFrame([{"Hạng": i, "Địa bàn": name, "Số tin": n} for i, (name, n) in enumerate(counts, 1)])
-    st.dataframe(frame, hide_index=True, width="stretch")
-
-
-def _top_stories(stories: list[Any], last_week_only: bool) -> None:
-    st.subheader("Sự kiện nổi bật")
-    if last_week_only:
-        st.caption(f"Trong {queries.STORY_DAYS} ngày cuối của khoảng thời gian đã chọn.")
-    if not stories:
+def _top_stories(ctx: PageContext, b: Briefing) -> None:
+    st.subheader("Sự kiện nổi bật trong kỳ", anchor=False)
+    if not b.stories:
         st.info("Chưa có sự kiện nào.")
         return
     lines = []
-    for i, s in enumerate(stories, 1):
-        title = snippet(s.title, 140) or "(không tiêu đề)"
-        link = f"[{title}]({s.url})" if s.url.startswith("http") else title
+    for i, s in enumerate(b.stories, 1):
         lines.append(
-            f"{i}. {link} — {s.items} tin, {s.sources} nguồn, {fmt_number(s.engagement, 0)} tương tác, "
-            f"rủi ro {fmt_number(s.max_risk, 2)}, {label(SENTIMENT_LABELS, s.sentiment).lower()}; "
+            f"{i}\\. {safe.link(snippet(safe.plain(s.title), 140) or '(không tiêu đề)', s.url)} — "
+            f"{fmt_number(s.items, 0)} tin, {fmt_number(s.sources, 0)} nguồn, "
+            f"{fmt_number(s.engagement, 0)} tương tác; {label(SENTIMENT_LABELS, s.sentiment).lower()}; "
             f"từ {fmt_datetime(s.first_seen)}"
         )
-    st.markdown("\n".join(lines))
+    st.markdown("  \n".join(lines))
 
 
-def _spikes(ctx: PageContext, since: datetime, until: datetime) -> None:
-    st.subheader("Cảnh báo đột biến")
-    try:
-        alerts = ctx.triage.list_alerts(ctx.user, kind="spike", limit=100)
-    except GiamsatError as exc:
-        st.error(error_message(exc))
+def _reach(title: str, rows: list[tuple[str, int, int]], head: str) -> None:
+    st.subheader(title, anchor=False)
+    if not rows:
+        st.caption("Chưa có số liệu.")
         return
-    spikes = [a for a in alerts if a.kind == "spike" and since <= a.created < until]
-    if not spikes:
+    frame = pd.DataFrame(
+        [{head: k, "Số tin": fmt_number(n, 0), "Tương tác": fmt_number(e, 0)} for k, n, e in rows]
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def _terms(b: Briefing) -> None:
+    st.subheader("Cụm từ nổi lên", anchor=False)
+    if not b.terms:
+        st.caption("Không có cụm từ nào tăng rõ so với kỳ trước.")
+        return
+    frame = pd.DataFrame(
+        [
+            {
+                "Cụm từ": safe.plain(t, 60),
+                "Kỳ này (tin)": n,
+                "Kỳ trước (tin)": p,
+                "Thay đổi": charts.change_text(n, p),
+            }
+            for t, n, p in b.terms
+        ]
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def _spikes(ctx: PageContext, b: Briefing) -> None:
+    st.subheader("Cảnh báo đột biến", anchor=False)
+    if not b.spikes:
         st.caption("Không có đột biến trong khoảng thời gian này.")
         return
-    for a in sorted(spikes, key=lambda a: a.created, reverse=True):
-        cause = "; ".join(a.reasons) or "—"
+    for a in sorted(b.spikes, key=lambda a: a.created, reverse=True):
+        cause = "; ".join(safe.md(r) for r in a.reasons) or "—"
         st.markdown(
-            f"**{a.title}** ({fmt_datetime(a.created)}, {label(ALERT_STATUS_LABELS, a.status).lower()})  \n"
+            f"**{safe.md(a.title)}** ({fmt_datetime(a.created)}, {label(ALERT_STATUS_LABELS, a.status).lower()})  \n"
             f"Nguyên nhân: {cause}"
         )
 
 
-def _report_builder() -> Any | None:
-    """The triage engineer's report builder and DOCX renderer, when they exist."""
-    if (
-        importlib.util.find_spec("giamsat.triage.reports") is None
-        or importlib.util.find_spec("giamsat.triage.export") is None
-    ):
-        return None
-    reports = importlib.import_module("giamsat.triage.reports")
-    docx = importlib.import_module("giamsat.triage.export")
-    if not (hasattr(reports, "build_report") and hasattr(docx, "to_docx")):
-        return None
+def _units(b: Briefing) -> None:
+    st.subheader("Kết quả xử lý phiếu theo đơn vị", anchor=False)
+    if not b.units:
+        st.caption("Chưa có phiếu xử lý.")
+        return
+    rows: list[dict[str, Any]] = [
+        {
+            "Đơn vị chủ trì": k.name,
+            "Đang mở": k.open,
+            "Quá hạn": k.overdue,
+            "Đã trả lời trong kỳ": k.answered,
+            "Thời gian trả lời (trung vị)": f"{fmt_number(k.median_hours, 1)} giờ"
+            if k.median_hours is not None
+            else "—",
+        }
+        for k in b.units
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
-    def build(profile: Any, store: Any, day: date) -> bytes:
+
+def _report_buttons(ctx: PageContext, day: date) -> None:
+    st.subheader("Báo cáo để trình ký", anchor=False)
+    profile, triage, user = ctx.profile, ctx.triage, ctx.user
+
+    def build(variant: str, fmt: str) -> bytes:
+        # built only on click, off the page run
+        import tempfile
+        from pathlib import Path
+
+        from giamsat.triage.export import write_report
+        from giamsat.triage.reports import build_report
+
+        report = build_report(profile, triage.store, "daily", day, variant=variant, reader=(triage, user))
         with tempfile.TemporaryDirectory(prefix="giamsat-report-") as tmp:
-            out = docx.to_docx(
-                profile, reports.build_report(profile, store, "daily", day), Path(tmp) / "bao-cao.docx"
-            )
+            out = write_report(profile, report, fmt, Path(tmp) / f"bao-cao.{fmt}")
             return Path(out).read_bytes()
 
-    return build
-
-
-def _report_button(ctx: PageContext, day: date) -> None:
-    st.subheader("Báo cáo điểm tin (DOCX)")
-    builder = _report_builder()
-    if builder is None:
-        st.caption("Chức năng xuất báo cáo DOCX chưa sẵn sàng.")
-        return
-
-    def build() -> bytes:
-        return builder(ctx.profile, ctx.store, day)
-
-    st.download_button(
-        "Tải báo cáo DOCX",
-        data=build,  # built only on click, off the page run
-        file_name=f"diem-tin-{day:%Y%m%d}.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        key="brief_docx",
-    )
+    c1, c2, c3, c4 = st.columns(4)
+    mime_docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    c1.download_button(
+        "Điểm tin (DOCX)", data=lambda: build("full", "docx"), file_name=f"diem-tin-{day:%Y%m%d}.docx",
+        mime=mime_docx, key="brief_docx", icon=":material/description:",
+    )  # fmt: skip
+    c2.download_button(
+        "Bản một trang cho lãnh đạo (DOCX)", data=lambda: build("leader", "docx"),
+        file_name=f"diem-tin-lanh-dao-{day:%Y%m%d}.docx", mime=mime_docx, key="brief_docx_leader",
+        icon=":material/description:",
+    )  # fmt: skip
+    if pdf.available():
+        c3.download_button(
+            "Điểm tin (PDF)", data=lambda: build("full", "pdf"), file_name=f"diem-tin-{day:%Y%m%d}.pdf",
+            mime="application/pdf", key="brief_pdf", icon=":material/picture_as_pdf:",
+        )  # fmt: skip
+        c4.download_button(
+            "Bản một trang (PDF)", data=lambda: build("leader", "pdf"),
+            file_name=f"diem-tin-lanh-dao-{day:%Y%m%d}.pdf", mime="application/pdf", key="brief_pdf_leader",
+            icon=":material/picture_as_pdf:",
+        )  # fmt: skip
+    else:
+        c3.caption("Xuất PDF cần LibreOffice trên máy chủ (docs/dashboard.md).")
     st.caption(f"Báo cáo ngày {fmt_date(day)}")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from giamsat.core.model import parse_dt
 from giamsat.core.timeutil import fmt_datetime
+from giamsat.dashboard import safe
 from giamsat.dashboard.views import PageContext, flash, guarded
 from giamsat.nlp.claims import ACTIVE
 
@@ -24,7 +25,7 @@ def render(ctx: PageContext) -> None:
             source = st.text_input("Cơ quan đính chính", key="claim_source")
             if st.form_submit_button("Lưu"):
                 url = url.strip()
-                if url and not url.startswith(("http://", "https://")):
+                if url and safe.safe_url(url) is None:
                     st.error("Đường dẫn phải bắt đầu bằng http:// hoặc https://")
                 else:
                     saved = guarded(
@@ -33,7 +34,7 @@ def render(ctx: PageContext) -> None:
                         )
                     )
                     if saved:
-                        flash(f"Đã thêm tin đã bác bỏ #{saved['id']}.")  # type: ignore[index]
+                        flash(f"Đã thêm tin đã bác bỏ #{safe.md(saved['id'])}.")  # type: ignore[index]
                         st.rerun()
     c1, c2 = st.columns([3, 1])
     query = c1.text_input("Lọc theo nội dung", key="claim_filter").strip().lower()
@@ -45,20 +46,28 @@ def render(ctx: PageContext) -> None:
     for d in docs[:200]:
         with st.container(border=True):
             withdrawn = d.get("status", ACTIVE) != ACTIVE
-            st.markdown(f"**#{d.get('id')}**{' (đã thu hồi)' if withdrawn else ''} — {d.get('text', '')}")
-            st.markdown(f"✅ Đính chính: {d.get('answer', '')}")
+            st.markdown(
+                f"**#{safe.md(d.get('id'))}**{' (đã thu hồi)' if withdrawn else ''} — "
+                f"{safe.md(d.get('text', ''), 2000)}"
+            )
+            st.markdown(f"✅ Đính chính: {safe.md(d.get('answer', ''), 4000)}")
             meta = [
                 f"Ghi nhận lúc {fmt_datetime(parse_dt(d.get('created')))}",
-                f"người nhập: {d.get('created_by', '—')}",
+                f"người nhập: {safe.md(ctx.person(d.get('created_by')))}",
             ]
             if d.get("source"):
-                meta.append(f"cơ quan đính chính: {d['source']}")
+                meta.append(f"cơ quan đính chính: {safe.md(d['source'])}")
             st.caption(" · ".join(meta))
             if d.get("answer_url"):
-                st.markdown(f"[Văn bản đính chính]({d['answer_url']})")
+                st.markdown(safe.link("Văn bản đính chính", d["answer_url"]))
             withdraw = ctx.can_act and not withdrawn and st.button("Thu hồi", key=f"claim_withdraw_{d['id']}")
-            if withdraw and guarded(lambda d=d: ctx.triage.withdraw_claim(ctx.user, str(d["id"]))):
-                flash(f"Đã thu hồi #{d['id']}.")
-                st.rerun()
+            if withdraw:
+                _withdraw(ctx, str(d["id"]))
     if len(docs) > 200:
         st.caption(f"Hiển thị 200/{len(docs)}; dùng ô lọc để thu hẹp.")
+
+
+def _withdraw(ctx: PageContext, claim_id: str) -> None:
+    if guarded(lambda: ctx.triage.withdraw_claim(ctx.user, claim_id)):
+        flash(f"Đã thu hồi #{safe.md(claim_id)}.")
+        st.rerun()

@@ -10,16 +10,17 @@ import streamlit as st
 
 from giamsat.core.model import Item
 from giamsat.core.timeutil import fmt_date, fmt_datetime, fmt_number, local_day_bounds, to_local
-from giamsat.dashboard import export, queries
+from giamsat.dashboard import export, queries, safe
 from giamsat.dashboard.ui import (
     CATEGORY_LABELS,
     KIND_LABELS,
     SENTIMENT_LABELS,
     SEVERITY_ICONS,
+    SEVERITY_LABELS,
     label,
     snippet,
 )
-from giamsat.dashboard.views import PageContext
+from giamsat.dashboard.views import PageContext, choose
 
 PAGE_SIZE = 25
 ORDERS = {
@@ -32,6 +33,8 @@ ORDERS = {
 
 def render(ctx: PageContext) -> None:
     st.header(":material/search: Tìm kiếm")
+    if ctx.user.role == "unit":
+        st.caption("Đơn vị chỉ tìm được các tin, bài thuộc phiếu mà đơn vị chủ trì hoặc phối hợp xử lý.")
     today = to_local(ctx.now).date()
     text = st.text_input(
         "Từ khóa",
@@ -49,31 +52,35 @@ def render(ctx: PageContext) -> None:
     )
     start, end = (dates[0], dates[-1]) if isinstance(dates, (list, tuple)) and dates else (today, today)
     since, until = local_day_bounds(start)[0], local_day_bounds(end)[1]
+    source_ids = [s.id for s in ctx.profile.sources]
     sources = c2.multiselect(
-        "Nguồn",
-        [s.id for s in ctx.profile.sources] or [],
-        key="q_sources",
-        format_func=lambda sid: (ctx.profile.source(sid).name or sid) if ctx.profile.source(sid) else sid,
+        "Nguồn", source_ids, key="q_sources", format_func=ctx.source_name, placeholder=choose(source_ids)
     )
-    kinds = c3.multiselect("Loại", list(KIND_LABELS), format_func=KIND_LABELS.get, key="q_kinds")
+    kinds = c3.multiselect(
+        "Loại", list(KIND_LABELS), format_func=lambda k: KIND_LABELS[k], key="q_kinds",
+        placeholder=choose(list(KIND_LABELS)),
+    )  # fmt: skip
     c4, c5, c6, c7 = st.columns(4)
+    topic_codes = [t.code for t in ctx.profile.topics]
     topics = c4.multiselect(
-        "Chủ đề",
-        [t.code for t in ctx.profile.topics],
-        key="q_topics",
-        format_func=lambda c: ctx.profile.topic(c).name if ctx.profile.topic(c) else c,
+        "Chủ đề", topic_codes, key="q_topics", format_func=ctx.topic_name, placeholder=choose(topic_codes)
     )
     sentiments = c5.multiselect(
-        "Sắc thái", list(SENTIMENT_LABELS), format_func=SENTIMENT_LABELS.get, key="q_sent"
-    )
+        "Sắc thái", list(SENTIMENT_LABELS), format_func=lambda k: SENTIMENT_LABELS[k], key="q_sent",
+        placeholder=choose(list(SENTIMENT_LABELS)),
+    )  # fmt: skip
     categories = c6.multiselect(
-        "Phân loại", list(CATEGORY_LABELS), format_func=CATEGORY_LABELS.get, key="q_cat"
-    )
+        "Phân loại", list(CATEGORY_LABELS), format_func=lambda k: CATEGORY_LABELS[k], key="q_cat",
+        placeholder=choose(list(CATEGORY_LABELS)),
+    )  # fmt: skip
     locality_options = [
-        name for name, _ in queries.facet(ctx.uri, "locality", queries.params(since, until), 200)
+        safe.plain(name, 80)
+        for name, _ in queries.facet(ctx.who, "locality", queries.params(since, until), 200)
     ]
-    localities = c7.multiselect("Địa bàn", locality_options, key="q_loc")
-    order = st.selectbox("Sắp xếp", list(ORDERS), format_func=ORDERS.get, key="q_order")
+    localities = c7.multiselect(
+        "Địa bàn", locality_options, key="q_loc", placeholder=choose(locality_options)
+    )
+    order = st.selectbox("Sắp xếp", list(ORDERS), format_func=lambda o: ORDERS[o], key="q_order")
 
     p = queries.params(
         since,
@@ -87,7 +94,7 @@ def render(ctx: PageContext) -> None:
         localities=localities,
         order=order,
     )
-    total = queries.count(ctx.uri, p)
+    total = queries.count(ctx.who, p)
     pages = max(1, -(-total // PAGE_SIZE))
     st.markdown(f"**{fmt_number(total, 0)}** tin từ {fmt_date(start)} đến {fmt_date(end)}")
     page_no = (
@@ -95,7 +102,7 @@ def render(ctx: PageContext) -> None:
         if pages > 1
         else 1
     )
-    page = queries.search(ctx.uri, p, PAGE_SIZE, (int(page_no) - 1) * PAGE_SIZE)
+    page = queries.search(ctx.who, p, PAGE_SIZE, (int(page_no) - 1) * PAGE_SIZE)
     if not page.items:
         st.info("Không có tin nào khớp điều kiện tìm kiếm.")
     else:
@@ -119,23 +126,26 @@ def _result(ctx: PageContext, item: Item) -> str:
         if enr.category and enr.category.label != "none":
             meta.append(label(CATEGORY_LABELS, enr.category.label))
         if enr.severity:
-            meta.append(f"{SEVERITY_ICONS.get(enr.severity, '')} rủi ro {fmt_number(enr.risk, 2)}")
+            meta.append(
+                f"{SEVERITY_ICONS.get(enr.severity, '')} mức {label(SEVERITY_LABELS, enr.severity).lower()}"
+            )
         if enr.localities:
             meta.append("📍 " + ", ".join(enr.localities[:3]))
-    title = (item.title or "(không tiêu đề)").replace("[", "(").replace("]", ")")
-    head = f"**[{title}]({item.url})**" if item.url.startswith("http") else f"**{title}**"
-    return f"{head}  \n{' · '.join(meta)}  \n{snippet(item.text)}"
+    head = f"**{safe.link(item.title or '(không tiêu đề)', item.url)}**"
+    body = safe.md(snippet(safe.plain(item.text, 2000)), None)
+    return f"{head}  \n{safe.md(' · '.join(meta), None)}  \n{body}"
 
 
 def _export(ctx: PageContext, p: dict[str, Any], total: int) -> None:
     st.subheader("Xuất CSV")
     with_text = st.checkbox("Kèm toàn văn bài viết", key="q_export_text")
     query = queries.to_query(p)
-    store = ctx.store
+    triage, user = ctx.triage, ctx.user
 
     def build() -> bytes:
-        # Runs on click, in its own thread: the page never waits for a large export.
-        path = export.write_csv(store, query, with_text)
+        # Runs on click, in its own thread: the page never waits for a large export. Read through
+        # the triage service as the user: a unit exports only its own items.
+        path = export.write_items_csv(triage.iter_items(user, query), with_text)
         try:
             return path.read_bytes()
         finally:

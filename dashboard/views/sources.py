@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from giamsat.core.model import parse_dt
-from giamsat.core.timeutil import fmt_datetime
+from giamsat.core.timeutil import fmt_datetime, fmt_number
 from giamsat.crawlers.health import health_rows
-from giamsat.dashboard import queries
+from giamsat.dashboard import queries, safe
 from giamsat.dashboard.ui import KIND_LABELS, SOURCE_STATUS_LABELS, label
 from giamsat.dashboard.views import PageContext
 
@@ -18,7 +18,7 @@ from giamsat.dashboard.views import PageContext
 def render(ctx: PageContext) -> None:
     st.header(":material/rss_feed: Nguồn tin")
     last_day = dict(
-        queries.facet(ctx.uri, "source_id", queries.params(ctx.now - timedelta(days=1), None), 1000)
+        queries.facet(ctx.who, "source_id", queries.params(ctx.now - timedelta(days=1), None), 1000)
     )
     rows = []
     # The crawler's own health rules decide the status (silence grows with time, surges against
@@ -30,16 +30,15 @@ def render(ctx: PageContext) -> None:
         per_day = doc.get("items_per_day") or {}
         rows.append(
             {
-                "Nguồn": doc.get("name") or sid,
-                "Mã": sid,
+                "Nguồn": safe.plain(doc.get("name") or sid, 120),
                 "Loại": label(KIND_LABELS, source.kind if source else doc.get("kind")),
                 "Trạng thái": label(SOURCE_STATUS_LABELS, status),
                 "Lần thành công gần nhất": fmt_datetime(parse_dt(doc.get("last_success"))),
-                "Lỗi gần nhất": doc.get("last_error") or "",
+                "Lỗi gần nhất": safe.plain(doc.get("last_error") or "", 300),
                 "Số lần lỗi liên tiếp": int(doc.get("consecutive_failures") or 0),
-                "Tin/ngày (trung bình)": round(sum(per_day.values()) / len(per_day), 1)
+                "Tin/ngày (trung bình)": fmt_number(sum(per_day.values()) / len(per_day), 1)
                 if isinstance(per_day, dict) and per_day
-                else per_day or 0,
+                else fmt_number(float(per_day or 0), 1),
                 "Tin 24 giờ qua": last_day.get(sid, 0),
                 "_bad": status in ("loi", "im-lang", "tang-dot-bien"),
             }
@@ -53,5 +52,5 @@ def render(ctx: PageContext) -> None:
     c2.metric("Nguồn gặp sự cố", len(bad))
     c3.metric("Tin 24 giờ qua", sum(last_day.values()))
     if bad:
-        st.warning("Nguồn gặp sự cố: " + ", ".join(r["Nguồn"] for r in bad))
+        st.warning("Nguồn gặp sự cố: " + ", ".join(safe.md(r["Nguồn"]) for r in bad))
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

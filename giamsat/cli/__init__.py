@@ -10,25 +10,30 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from giamsat import __version__
-from giamsat.cli import crawl as crawl_cli
-from giamsat.cli import triage as triage_cli
-from giamsat.cli.es import es_app
-from giamsat.context import get_context, set_context
-from giamsat.core.errors import GiamsatError
-from giamsat.core.timeutil import VN_TZ, parse_vn_date
-from giamsat.crawlers.runner import load_sources_file
-from giamsat.dashboard.auth import set_password
-from giamsat.triage.service import Triage
+from giamsat.cli import vi
+
+vi.install()  # before any command is built: typer's own words in Vietnamese
+
+from giamsat.cli import crawl as crawl_cli  # noqa: E402
+from giamsat.cli import triage as triage_cli  # noqa: E402
+from giamsat.cli.es import es_app  # noqa: E402
+from giamsat.cli.output import esc, json_text, parse_day, plain  # noqa: E402
+from giamsat.context import get_context, set_context  # noqa: E402
+from giamsat.core.errors import GiamsatError  # noqa: E402
+from giamsat.core.timeutil import VN_TZ, parse_vn_date  # noqa: E402
+from giamsat.crawlers.runner import load_sources_file  # noqa: E402
+from giamsat.dashboard.auth import set_password  # noqa: E402
+from giamsat.triage.service import Triage  # noqa: E402
 
 console = Console()
 err = Console(stderr=True)
@@ -69,8 +74,33 @@ def _global(
         stream=sys.stderr,
     )
     for noisy in ("scrapy", "twisted", "urllib3", "elastic_transport", "trafilatura", "htmldate", "filelock"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    if verbose:  # child processes (the crawl runs Scrapy in one) log in detail too
+        os.environ["GIAMSAT_LOG_LEVEL"] = "DEBUG"
     set_context(store=store, profile=profile)
+
+
+def _progress() -> Any:
+    """A progress bar on stderr with counts ("1.234/5.000" or "1.234 tin" when the total is
+    unknown), rate and elapsed time."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
 
 
 # -- set-up --------------------------------------------------------------------------------
@@ -83,8 +113,8 @@ def init() -> None:
     ctx = get_context()
     profile = ctx.profile
     store = ctx.store
-    console.print(f"Hồ sơ: [bold]{profile.province.name}[/] ({profile.path})")
-    console.print(f"Kho dữ liệu: {store.uri}")
+    console.print(f"Hồ sơ: [bold]{esc(profile.province.name)}[/] ({esc(profile.path)})")
+    console.print(f"Kho dữ liệu: {esc(store.uri)}")
     console.print(
         f"{len(profile.sources)} nguồn, {len(profile.topics)} chủ đề, {len(profile.units)} đơn vị, "
         f"{len(profile.routing.rules)} quy tắc điều phối, {len(profile.users)} người dùng, "
@@ -111,25 +141,27 @@ def profile_check(
     from giamsat.core.profile import available_profiles, load_profile
 
     p = load_profile(path or get_context().settings.profile)
-    console.print(f"[green]Hợp lệ[/]: {p.path} — {p.province.name}")
+    console.print(f"[green]Hợp lệ[/]: {esc(p.path)} — {esc(p.province.name)}")
     console.print(
-        f"{len(p.units)} đơn vị (đầu mối: {p.coordinating_unit.name}), {len(p.topics)} chủ đề, "
-        f"{len(p.routing.rules)} quy tắc điều phối, {len(p.report_calendar)} báo cáo trong lịch"
+        plain(
+            f"{len(p.units)} đơn vị (đầu mối: {p.coordinating_unit.name}), {len(p.topics)} chủ đề, "
+            f"{len(p.routing.rules)} quy tắc điều phối, {len(p.report_calendar)} báo cáo trong lịch"
+        )
     )
     # Worth fixing, never fatal: each works as it is.
     for line in p.old_code_uses():
-        console.print(f"[yellow]Lưu ý[/]: {line}", highlight=False)
+        console.print(f"[yellow]Lưu ý[/]: {esc(line)}", highlight=False)
     missing = p.missing_sources()
     if missing:
         console.print(
-            f"[yellow]Lưu ý[/]: chưa ghi căn cứ (source:) cho {', '.join(missing)}", highlight=False
+            f"[yellow]Lưu ý[/]: chưa ghi căn cứ (source:) cho {esc(', '.join(missing))}", highlight=False
         )
     bare = [t.code for t in p.topics if not t.lexicon]
     if bare:
         console.print(
-            f"[yellow]Lưu ý[/]: chủ đề chưa có từ vựng (lexicon): {', '.join(bare)}", highlight=False
+            f"[yellow]Lưu ý[/]: chủ đề chưa có từ vựng (lexicon): {esc(', '.join(bare))}", highlight=False
         )
-    console.print("Các hồ sơ có sẵn: " + ", ".join(available_profiles()))
+    console.print(plain("Các hồ sơ có sẵn: " + ", ".join(available_profiles())))
 
 
 # -- crawl, process, run ---------------------------------------------------------------------
@@ -167,6 +199,7 @@ def sources() -> None:
 
 @app.command()
 def tip(
+    actor: Annotated[str, typer.Option("--as", help="Tên đăng nhập người nhập tin (trong hồ sơ).")],
     url: Annotated[str | None, typer.Option("--url", help="Đường dẫn bài viết/bài đăng.")] = None,
     text: Annotated[
         str | None, typer.Option("--text", help="Nội dung dán vào (khi không có đường dẫn).")
@@ -175,14 +208,13 @@ def tip(
     screenshot: Annotated[
         Path | None, typer.Option("--screenshot", help="Ảnh chụp màn hình (tùy chọn).")
     ] = None,
-    actor: Annotated[str, typer.Option("--as", help="Người nhập tin.")] = "he-thong",
 ) -> None:
     """Nhập tin do cán bộ phát hiện (tip): một đường dẫn hoặc nội dung dán vào.
 
     Ví dụ: giamsat tip --text "Trên nhóm Zalo lan truyền tin sắp sơ tán toàn bộ Nha Trang" --as giamsat1
     """
     ctx = get_context()
-    code = crawl_cli.tip_cmd(ctx.profile, ctx.store, url, text, title, screenshot, actor)
+    code = crawl_cli.tip_cmd(ctx.profile, ctx.store, url, text, title, screenshot, ctx.user(actor).username)
     raise typer.Exit(code or 0)
 
 
@@ -218,15 +250,13 @@ def process(
     Ví dụ: giamsat process --limit 1000
     Ví dụ: giamsat process --loop   (worker, dùng cùng 'giamsat run --no-process')
     """
-    from rich.progress import Progress
-
     from giamsat.pipeline import process_pending, work_forever
 
     ctx = get_context()
     if loop:
         work_forever(ctx.profile, ctx.store, tick_seconds=tick)
         return
-    with Progress(console=err, transient=True) as progress:
+    with _progress() as progress:
         task = progress.add_task("Phân tích tin", total=limit)
         report = process_pending(
             ctx.profile, ctx.store, batch=batch, limit=limit, on_progress=lambda n: progress.advance(task, n)
@@ -235,7 +265,7 @@ def process(
         f"Đã phân tích {report.enriched} tin ({report.failed} lỗi); {report.alerts} cảnh báo mở/cập nhật."
     )
     for e in report.errors:
-        err.print(f"[red]{e}[/]")
+        err.print(f"[red]{esc(e)}[/]")
 
 
 @app.command()
@@ -288,7 +318,16 @@ def analyze(
     from giamsat.analyze import analyze_file  # scikit-learn loads only for the NLP commands
 
     stats = analyze_file(in_path, out, ctx.profile, entities=mode)
-    console.print(f"Kết quả: {out} — {stats}")
+    console.print(
+        plain(
+            f"Kết quả: {out} — đọc {stats['read']} dòng, ghi {stats['written']}, "
+            f"{stats['bad']} dòng lỗi, {stats['seconds']} giây"
+        )
+    )
+    for message in stats["errors"][:20]:
+        err.print(plain(f"  {message}"))
+    if len(stats["errors"]) > 20:
+        err.print(plain(f"  … và {len(stats['errors']) - 20} dòng lỗi khác"))
 
 
 @app.command()
@@ -302,14 +341,31 @@ def train(
 
     Ví dụ: giamsat train --out /tmp/models
     """
-    from giamsat.nlp.train import ARTIFACTS_DIR, train_all, write_model_card
+    from giamsat.nlp.train import ARTIFACTS_DIR, TRAIN_STEPS, train_all, write_model_card
 
     ctx = get_context()
     target = out or ARTIFACTS_DIR
-    meta = train_all(ctx.settings.data_dir, target, ctx.profile, store=ctx.store if use_labels else None)
+    with _progress() as progress:
+        task = progress.add_task("Huấn luyện", total=len(TRAIN_STEPS))
+        started: list[str] = []
+
+        def on_step(name: str) -> None:
+            if started:
+                progress.advance(task)
+            started.append(name)
+            progress.update(task, description=f"Huấn luyện: {name}")
+
+        meta = train_all(
+            ctx.settings.data_dir,
+            target,
+            ctx.profile,
+            store=ctx.store if use_labels else None,
+            on_step=on_step,
+        )
+        progress.update(task, completed=len(TRAIN_STEPS))
     write_model_card(meta, target)
     console.print(
-        f"Đã huấn luyện phiên bản {meta['version']} ({meta['size_mb']} MB) trong {meta['seconds']} giây: {target}"
+        f"Đã huấn luyện phiên bản {meta['version']} ({meta['size_mb']} MB) trong {meta['seconds']} giây: {esc(target)}"
     )
 
 
@@ -323,11 +379,28 @@ def evaluate(
     md_out: Annotated[
         Path | None, typer.Option("--markdown", help="Ghi bảng Markdown (kèm ma trận nhầm lẫn).")
     ] = None,
+    gold: Annotated[
+        str | None,
+        typer.Option(
+            "--gold",
+            help="Chấm trên bộ dữ liệu vàng của dự án (dev hoặc test; test chỉ chấm một lần mỗi phiên bản mô hình).",
+        ),
+    ] = None,
+    stories: Annotated[
+        str | None,
+        typer.Option("--stories", help="Chấm gom tin theo sự kiện (B-cubed) trên các cửa sổ dev hoặc test."),
+    ] = None,
+    models: Annotated[
+        Path | None, typer.Option("--models", help="Thư mục mô hình (mặc định: mô hình kèm theo).")
+    ] = None,
 ) -> None:
-    """Đánh giá trên tập test của các bộ dữ liệu công khai, so với điểm đã công bố.
+    """Đánh giá trên tập test của các bộ dữ liệu công khai, so với điểm đã công bố; hoặc trên bộ
+    dữ liệu vàng (văn bản thật do dự án gán nhãn, docs/annotation.md).
 
     Ví dụ: giamsat eval --sample 300
     Ví dụ: giamsat eval --only vihsd --markdown eval.md
+    Ví dụ: giamsat eval --gold dev --markdown gold-dev.md
+    Ví dụ: giamsat eval --stories dev
     """
     from dataclasses import asdict
 
@@ -335,6 +408,21 @@ def evaluate(
     from giamsat.nlp.evaluate import print_table, to_markdown
 
     ctx = get_context()
+    if gold or stories:
+        from giamsat.goldeval import evaluate_gold, evaluate_stories
+
+        text = ""
+        if gold:
+            report = evaluate_gold(
+                gold, data_dir=ctx.settings.data_dir, models_path=str(models) if models else None
+            )
+            text += report.to_markdown()
+        if stories:
+            text += evaluate_stories(stories, data_dir=ctx.settings.data_dir).to_markdown()
+        console.print(text, markup=False, highlight=False)
+        if md_out:
+            md_out.write_text(text, encoding="utf-8")
+        return
     results = run_eval(ctx.settings.data_dir, sample, only or None)
     print_table(results)
     if json_out:
@@ -362,20 +450,31 @@ def search(
         Path | None, typer.Option("--csv", help="Xuất toàn bộ kết quả ra CSV (ghi dần).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON mỗi dòng một tin.")] = False,
+    as_: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            envvar="GIAMSAT_USER",
+            help="Tìm với quyền của người dùng này (đơn vị chỉ thấy tin thuộc phiếu của mình); "
+            "mặc định GIAMSAT_USER. Không có: quyền người quản trị máy chủ giữ tệp kho dữ liệu.",
+        ),
+    ] = None,
 ) -> None:
     """Tìm kiếm toàn văn (có dấu/không dấu, đ = d) với bộ lọc.
 
     Ví dụ: giamsat search "khai thac cat" --since 01/11/2026 --category phan-anh --csv cat.csv
     """
     from giamsat.core.csvexport import write_csv
-    from giamsat.core.timeutil import fmt_datetime, local_day_bounds, parse_vn_date
-    from giamsat.storage.base import Query
+    from giamsat.core.timeutil import fmt_datetime, local_day_bounds
+    from giamsat.storage.base import MAX_QUERY_TERMS, Query, capped_query_text
 
     ctx = get_context()
+    if text and capped_query_text(text) != text.strip():
+        err.print(plain(f"Từ khóa quá dài: chỉ dùng {MAX_QUERY_TERMS} từ đầu tiên."))
     q = Query(
         text=text,
-        since=local_day_bounds(parse_vn_date(since))[0] if since else None,
-        until=local_day_bounds(parse_vn_date(until))[1] if until else None,
+        since=local_day_bounds(parse_day(since, "--since"))[0] if since else None,
+        until=local_day_bounds(parse_day(until, "--until"))[1] if until else None,
         source_ids=source or [],
         kinds=kind or [],
         topics=topic or [],
@@ -384,28 +483,46 @@ def search(
         localities=locality or [],
         order="relevance" if text else "newest",
     )
+    if as_:
+        # read as that person: the triage service puts the role's scope into the store query
+        from giamsat.triage.service import Triage
+
+        q = Triage(ctx.profile, ctx.store).scoped(triage_cli._user(as_), q)
     if csv_out:
         n = write_csv(ctx.store.iter_items(q), csv_out)
-        console.print(f"Đã xuất {n} tin ra {csv_out}")
+        console.print(plain(f"Đã xuất {n} tin ra {csv_out}"))
         return
     page = ctx.store.search(q, limit=limit)
     if as_json:
         for it in page.items:
-            sys.stdout.write(json.dumps(it.to_dict(), ensure_ascii=False) + "\n")
+            sys.stdout.write(json_text(it.to_dict()) + "\n")
         return
-    table = Table(title=f"{page.total} kết quả")
-    for col in ("Thời gian", "Nguồn", "Tiêu đề", "Phân loại", "Rủi ro"):
-        table.add_column(col)
-    for it in page.items:
-        enr = it.enrichment
-        table.add_row(
-            fmt_datetime(it.published or it.fetched),
-            it.source_id,
-            (it.title or it.text[:80])[:90],
-            enr.category.label if enr and enr.category else "",
-            f"{enr.risk:.2f}" if enr else "",
+    from giamsat.cli.tables import table
+    from giamsat.core.codes import CATEGORY_LABELS, SEVERITY_LABELS
+
+    def source_name(sid: str) -> str:
+        s = ctx.profile.source(sid)
+        return (s.name or sid) if s else sid
+
+    console.print(
+        table(
+            ("Thời gian", "Nguồn", "Tiêu đề", "Phân loại", "Mức độ"),
+            (
+                (
+                    fmt_datetime(it.published or it.fetched),
+                    source_name(it.source_id),
+                    it.title or it.text[:200],
+                    CATEGORY_LABELS.get(it.enrichment.category.label, "")
+                    if it.enrichment and it.enrichment.category
+                    else "",
+                    SEVERITY_LABELS.get(it.enrichment.severity or "", "") if it.enrichment else "",
+                )
+                for it in page.items
+            ),
+            flex="Tiêu đề",
+            title=f"{page.total} kết quả",
         )
-    console.print(table)
+    )
 
 
 # -- triage ----------------------------------------------------------------------------------
@@ -423,6 +540,11 @@ app.add_typer(
     triage_cli.claims_app,
     name="claims",
     help="Sổ tin đã bác bỏ: add, list.",
+)
+app.add_typer(
+    triage_cli.notifications_app,
+    name="notifications",
+    help="Thông báo (e-mail, webhook) gửi không được: list, retry.",
 )
 
 
@@ -451,20 +573,39 @@ def report(
         str | None,
         typer.Option("--event", help="Báo cáo đột xuất về một vụ việc: mã cảnh báo hoặc mã phiếu."),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="docx, md hoặc csv.")] = "docx",
+    fmt: Annotated[str, typer.Option("--format", help="docx, pdf (cần LibreOffice), md hoặc csv.")] = "docx",
     out: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp ghi ra.")] = None,
+    leader: Annotated[bool, typer.Option("--lanh-dao", help="Bản một trang cho lãnh đạo.")] = False,
+    as_: Annotated[
+        str | None,
+        typer.Option(
+            "--as", envvar="GIAMSAT_USER", help="Người lập (kiểm tra quyền); mặc định GIAMSAT_USER."
+        ),
+    ] = None,
 ) -> None:
-    """Lập báo cáo (DOCX theo NĐ 30/2020, MD, CSV): điểm tin, báo cáo tuần/tháng/quý/năm, báo cáo
-    theo lịch của tỉnh (đúng kỳ và nơi nhận) và báo cáo đột xuất.
+    """Lập báo cáo (DOCX theo NĐ 30/2020, PDF, MD, CSV): điểm tin, báo cáo tuần/tháng/quý/năm, báo
+    cáo theo lịch của tỉnh (đúng kỳ và nơi nhận) và báo cáo đột xuất.
 
     Ví dụ: giamsat report daily --date 2026-11-23 --format docx -o diem-tin.docx
+    Ví dụ: giamsat report daily --lanh-dao --format pdf -o diem-tin-lanh-dao.pdf
     Ví dụ: giamsat report nam-truyen-thong-chinh-sach   (kỳ 16/11/2025 - 15/11/2026, hạn 20/11/2026)
     Ví dụ: giamsat report ad-hoc --from 20/11/2026 --to 23/11/2026
     Ví dụ: giamsat report ad-hoc --event PX-2026-0012
     """
     ctx = get_context()
+    actor = triage_cli._user(as_) if as_ else None
     code = triage_cli.report_cmd(
-        ctx.profile, ctx.store, kind, date, fmt, out, date_from=date_from, date_to=date_to, event=event
+        ctx.profile,
+        ctx.store,
+        kind,
+        date,
+        fmt,
+        out,
+        actor=actor,
+        date_from=date_from,
+        date_to=date_to,
+        event=event,
+        variant="leader" if leader else "full",
     )
     raise typer.Exit(code or 0)
 
@@ -499,18 +640,23 @@ def units_list() -> None:
 
     Ví dụ: giamsat --profile lang-son units list
     """
+    from rich.table import Table
+
     profile = get_context().profile
-    table = Table()
+    table = Table()  # the legal basis is long text: it wraps in its own column
     for col in ("Mã", "Tên", "Đầu mối", "Thay cho (mã cũ)", "Căn cứ"):
         table.add_column(col, no_wrap=col == "Mã", max_width=60 if col == "Căn cứ" else None)
     for u in profile.units:
-        table.add_row(u.code, u.name, "x" if u.coordinating else "", ", ".join(u.replaces), u.source or "")
+        table.add_row(u.code, u.name, "có" if u.coordinating else "", ", ".join(u.replaces), u.source or "")
     console.print(table)
 
 
 @units_app.command("upgrade")
 def units_upgrade(
-    as_: Annotated[str, typer.Option("--as", help="Tên đăng nhập quản trị (admin) thực hiện.")],
+    as_: Annotated[
+        str,
+        typer.Option("--as", envvar="GIAMSAT_USER", help="Tên đăng nhập quản trị (admin) thực hiện."),
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ đếm, không đổi.")] = False,
 ) -> None:
     """Đổi mã đơn vị cũ (so-tnmt, so-tttt...) trên các phiếu đã lưu sang mã đơn vị hiện nay theo
@@ -537,30 +683,58 @@ def users_list() -> None:
     Ví dụ: giamsat users list
     """
     ctx = get_context()
-    table = Table()
-    for col in ("Tên đăng nhập", "Họ tên", "Vai trò", "Đơn vị", "Có mật khẩu"):
-        table.add_column(col)
-    for u in ctx.profile.users:
-        has = bool((ctx.store.get_doc("users", u.username) or {}).get("password_hash") or u.password_hash)
-        table.add_row(u.username, u.name, u.role, u.unit or "", "có" if has else "chưa")
-    console.print(table)
+    from giamsat.cli.tables import table
+    from giamsat.core.codes import ROLE_LABELS
+
+    def has(u: Any) -> str:
+        doc = ctx.store.get_doc("users", u.username) or {}
+        return "có" if doc.get("password_hash") or u.password_hash else "chưa"
+
+    console.print(
+        table(
+            ("Tên đăng nhập", "Họ tên", "Vai trò", "Đơn vị", "Có mật khẩu"),
+            (
+                (
+                    u.username,
+                    u.name,
+                    ROLE_LABELS.get(u.role, u.role),
+                    ctx.profile.unit_name(u.unit) if u.unit else "—",
+                    has(u),
+                )
+                for u in ctx.profile.users
+            ),
+            flex="Họ tên",
+        )
+    )
 
 
 @users_app.command("passwd")
 def users_passwd(
     username: Annotated[str, typer.Argument(help="Tên đăng nhập (trong hồ sơ).")],
-    password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Mật khẩu mới.")
-    ],
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Đọc mật khẩu từ dòng đầu của stdin (cho kịch bản cài đặt)."),
+    ] = False,
 ) -> None:
-    """Đặt mật khẩu (lưu băm argon2 trong kho).
+    """Đặt mật khẩu (lưu băm argon2 trong kho). Mật khẩu được hỏi (không hiện khi gõ) hoặc đọc
+    từ stdin, không bao giờ từ dòng lệnh (dòng lệnh lộ trong lịch sử shell và danh sách tiến trình).
 
     Ví dụ: giamsat users passwd giamsat1
+    Ví dụ: printf '%s\n' "$MAT_KHAU" | giamsat users passwd giamsat1 --password-stdin
     """
     ctx = get_context()
     ctx.user(username)
-    set_password(ctx.store, username, password)
-    console.print(f"Đã đặt mật khẩu cho {username}.")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Mật khẩu mới", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+    if not password:
+        raise typer.BadParameter("mật khẩu trống")
+    try:
+        set_password(ctx.store, username, password)
+    except ValueError as exc:  # the password policy (length...) speaks Vietnamese already
+        raise typer.BadParameter(str(exc)) from None
+    console.print(plain(f"Đã đặt mật khẩu cho {username}."))
 
 
 # -- dashboard, demo, migrate ----------------------------------------------------------------
@@ -650,7 +824,7 @@ def main() -> None:
     try:
         app()
     except GiamsatError as exc:
-        err.print(f"[bold red]Lỗi:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]Lỗi:[/] {esc(exc)}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     finally:
         from giamsat import context

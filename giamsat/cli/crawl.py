@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
+from giamsat.cli.output import esc, plain
 from giamsat.core.profile import Profile
 from giamsat.crawlers.health import STATUS_LABELS, health_rows
 from giamsat.crawlers.report import CrawlReport
@@ -21,6 +22,7 @@ from giamsat.crawlers.runner import crawl, load_sources_file
 from giamsat.crawlers.social.importer import FORMATS, import_file
 from giamsat.crawlers.tips import add_tip
 from giamsat.storage.base import Store
+from giamsat.triage.service import Triage
 
 console = Console()
 
@@ -32,7 +34,7 @@ def _report_table(report: CrawlReport, title: str) -> Table:
     for sid, r in sorted(report.sources.items()):
         note = r.fatal or (r.errors[0]["reason"] if r.errors else "")
         table.add_row(
-            sid,
+            plain(sid),
             str(r.fetched),
             str(r.not_modified),
             str(r.skipped_seen),
@@ -40,7 +42,7 @@ def _report_table(report: CrawlReport, title: str) -> Table:
             str(r.revised),
             str(r.dropped),
             str(r.error_count + (1 if r.fatal else 0)),
-            note[:60],
+            plain(note, 60),
         )
     return table
 
@@ -53,14 +55,13 @@ def crawl_cmd(
     if source_id:
         sources = [s for s in sources if s.id == source_id]
         if not sources:
-            console.print(
-                f"[red]Không có nguồn '{source_id}'[/] trong {'tệp ' + str(sources_file) if sources_file else 'hồ sơ'}."
-            )
+            where = f"tệp {sources_file}" if sources_file else "hồ sơ"
+            console.print(f"[red]Không có nguồn '{esc(source_id)}'[/] trong {esc(where)}.")
             return 2
         sources = [s.model_copy(update={"enabled": True}) for s in sources]  # asked for by name: run it
     report = crawl(profile, store, sources, once=once, progress=True)
     console.print(_report_table(report, "Kết quả thu thập"))
-    console.print(report.summary())
+    console.print(plain(report.summary()))
     if report.sources and not any(r.ok for r in report.sources.values()):
         return 1
     return 0
@@ -106,17 +107,23 @@ def sources_cmd(profile: Profile, store: Store) -> int:
         label = STATUS_LABELS.get(status, "chưa chạy")
         disabled = " (tắt)" if row.get("enabled") is False else ""
         table.add_row(
-            f"{row['id']}{disabled}",
-            row.get("type") or "",
-            f"[{STATUS_STYLE.get(status, '')}]{label}[/]",
+            plain(f"{row['id']}{disabled}"),
+            plain(row.get("type") or ""),
+            f"[{STATUS_STYLE.get(status, '')}]{esc(label)}[/]",
             _vn_time(row.get("last_success"), tz),
-            (row.get("last_error") or "—")[:50],
+            plain(row.get("last_error") or "—", 50),
             str(row.get("consecutive_failures") or 0),
             str(per_day.get(today, 0)),
             avg,
             "bỏ qua" if row.get("obey_robots") is False else "tuân thủ",
         )
     console.print(table)
+    failed = Triage(profile, store).count_failed_notifications()
+    if failed:
+        console.print(
+            f"[red]{failed} thông báo gửi không được[/] — xem: giamsat notifications list --as <tên>; "
+            "gửi lại: giamsat notifications retry --as <tên>"
+        )
     queued = store.failed_writes()
     if queued.count:
         console.print(
@@ -139,12 +146,12 @@ def tip_cmd(
     try:
         item = add_tip(store, profile, url=url, text=text, title=title, screenshot=screenshot, actor=actor)
     except ValueError as exc:
-        console.print(f"[red]Không nhập được tin:[/] {exc}")
+        console.print(f"[red]Không nhập được tin:[/] {esc(exc)}")
         return 2
-    console.print(f"Đã lưu tin [bold]{item.id}[/]: {item.title or '(không tiêu đề)'}")
+    console.print(f"Đã lưu tin [bold]{esc(item.id)}[/]: {esc(item.title or '(không tiêu đề)')}")
     if item.meta.get("fetch_error"):
         console.print(
-            f"[yellow]Không tải được trang ({item.meta['fetch_error']}); đã lưu đường dẫn và nội dung nhập.[/]"
+            f"[yellow]Không tải được trang ({esc(item.meta['fetch_error'])}); đã lưu đường dẫn và nội dung nhập.[/]"
         )
     return 0
 
@@ -152,17 +159,25 @@ def tip_cmd(
 def import_cmd(profile: Profile, store: Store, path: Path, fmt: str | None, source_id: str) -> int:
     """``giamsat import``: exit 1 when the file cannot be read at all."""
     if fmt and fmt not in FORMATS:
-        console.print(f"[red]Định dạng '{fmt}' không hỗ trợ.[/] Chọn một trong: {', '.join(FORMATS)}")
+        console.print(f"[red]Định dạng '{esc(fmt)}' không hỗ trợ.[/] Chọn một trong: {', '.join(FORMATS)}")
         return 2
     report = import_file(store, profile, Path(path), fmt=fmt, source_id=source_id)
     rep = report.sources[source_id]
+    for note in rep.warnings[:10]:
+        console.print(plain(f"  {note}"))
     if rep.fatal:
-        console.print(f"[red]Không nhập được {path}:[/] {rep.fatal}")
+        console.print(f"[red]Không nhập được {esc(path)}:[/] {esc(rep.fatal)}")
+        if rep.new or rep.revised:
+            console.print(plain(f"(đã lưu {rep.new} mới, {rep.revised} cập nhật trước khi dừng)"))
         return 1
     console.print(
-        f"Đã đọc {rep.fetched} dòng: {rep.new} mới, {rep.revised} cập nhật, {rep.unchanged} trùng, "
-        f"{rep.dropped} loại (không về tỉnh), {rep.error_count} dòng lỗi."
+        plain(
+            f"Đã đọc {rep.fetched} dòng: {rep.new} mới, {rep.revised} cập nhật, {rep.unchanged} trùng, "
+            f"{rep.dropped} loại (không về tỉnh), {rep.error_count} dòng lỗi."
+        )
     )
     for err in rep.errors[:10]:
-        console.print(f"  [yellow]{err['url']}[/]: {err['reason']}")
+        console.print(f"  [yellow]{esc(err['url'])}[/]: {esc(err['reason'])}")
+    if rep.error_count > 10:
+        console.print(plain(f"  … và {rep.error_count - 10} dòng lỗi khác"))
     return 0

@@ -355,16 +355,20 @@ def run_check(
             step(f"giamsat report {kind} --format {fmt}", functools.partial(command, *args))
 
         def dashboard() -> str:
+            from giamsat.core.timeutil import to_local
             from giamsat.dashboard import queries as dq
+            from giamsat.dashboard.resources import profile_name
 
             now = datetime.now(UTC)
+            who = (url, profile_name(), "giamsat1")  # read as a monitor, through the triage service
             p = dq.params(since=now - timedelta(days=7), until=now + timedelta(hours=1))
-            prev = dq.params(since=now - timedelta(days=14), until=now - timedelta(days=7))
-            b = dq.briefing(url, p, prev, p)
-            page = dq.search(url, p, limit=10, offset=window + 3)  # a page past the window
-            if b["total"] != items or page.total != items or len(page.items) != 10:
-                raise RuntimeError(f"tổng {b['total']}, trang sâu {len(page.items)}/{page.total}")
-            return f"{b['total']} bài, {len(b['stories'])} câu chuyện, trang sau {window + 3}: {len(page.items)} bài"
+            b = dq.briefing(who, to_local(now).date(), 7, now.replace(second=0, microsecond=0).isoformat())
+            page = dq.search(who, p, limit=10, offset=window + 3)  # a page past the window
+            if b.total != items or page.total != items or len(page.items) != 10:
+                raise RuntimeError(f"tổng {b.total}, trang sâu {len(page.items)}/{page.total}")
+            return (
+                f"{b.total} bài, {len(b.stories)} câu chuyện, trang sau {window + 3}: {len(page.items)} bài"
+            )
 
         step("Truy vấn bảng điều khiển (điểm tin, tìm kiếm trang sâu)", dashboard)
         step("giamsat es replay (hàng đợi gửi lại)", lambda: command("es", "replay"))

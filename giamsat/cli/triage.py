@@ -7,7 +7,6 @@ reach ``giamsat.cli.main``, which prints them and exits with their code.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,18 +15,20 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from giamsat.cli import tables
+from giamsat.cli.output import esc, json_text, parse_day, plain
 from giamsat.context import get_context
 from giamsat.core import periods
-from giamsat.core.codes import ALERT_STATUS_LABELS
+from giamsat.core.codes import ALERT_KIND_LABELS, ALERT_STATUS_LABELS
 from giamsat.core.errors import PermissionDenied
-from giamsat.core.model import Alert, Ticket
+from giamsat.core.model import Alert, Ticket, parse_dt
 from giamsat.core.profile import Profile, User
-from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, parse_vn_date, to_local
+from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, fmt_number
 from giamsat.storage.base import Store
 from giamsat.triage import access
 from giamsat.triage.export import FORMATS, write_report
 from giamsat.triage.reports import REPORT_KINDS, build_report
-from giamsat.triage.service import SYSTEM, Triage
+from giamsat.triage.service import Triage
 from giamsat.triage.templates import sev
 from giamsat.triage.workflow import allowed_targets, label
 
@@ -38,8 +39,19 @@ alerts_app = typer.Typer(
 )
 tickets_app = typer.Typer(help="Phiếu xử lý: list, show, assign, transition, comment.", no_args_is_help=True)
 claims_app = typer.Typer(help="Sổ tin đã bác bỏ: add, list.", no_args_is_help=True)
+notifications_app = typer.Typer(
+    help="Thông báo (e-mail, webhook) gửi không được: list, retry.", no_args_is_help=True
+)
 
-AsUser = Annotated[str, typer.Option("--as", help="Tên đăng nhập người thao tác (trong hồ sơ).")]
+AsUser = Annotated[
+    str,
+    typer.Option(
+        "--as",
+        envvar="GIAMSAT_USER",
+        show_envvar=True,
+        help="Tên đăng nhập người thao tác (trong hồ sơ); mặc định lấy từ GIAMSAT_USER.",
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")]
 
 
@@ -54,9 +66,8 @@ def _service() -> Triage:
 
 
 def _user(username: str) -> User:
+    """A user of the profile. The worker's identity (``he-thong``) is not one: no hidden admin."""
     profile, _ = _ctx()
-    if username == SYSTEM.username:
-        return SYSTEM
     user = profile.user(username)
     if user is None:
         known = ", ".join(u.username for u in profile.users)
@@ -71,41 +82,54 @@ def _csv(values: list[str] | None) -> list[str] | None:
 
 
 def _print_json(data: Any) -> None:
-    console.print_json(json.dumps(data, ensure_ascii=False, default=str))
+    console.print_json(json_text(data))
 
 
 def _parse_when(text: str) -> datetime:
-    """``4h`` / ``90m`` / ``2d`` from now, ``dd/mm/yyyy HH:MM`` or ISO; local time."""
+    """``4h`` / ``90m`` / ``2d`` from now, ``dd/mm/yyyy HH:MM`` or ISO; local time. Anything else
+    (or a time more than a year away) is a ``BadParameter``, never a traceback."""
     text = text.strip()
     units = {"m": "minutes", "h": "hours", "d": "days"}
-    if text[-1:] in units and text[:-1].isdigit():
-        return datetime.now(VN_TZ) + timedelta(**{units[text[-1]]: int(text[:-1])})
-    if "/" in text:
-        day, _, clock = text.partition(" ")
-        d = parse_vn_date(day)
-        hh, _, mm = (clock or "08:00").partition(":")
-        return datetime(d.year, d.month, d.day, int(hh), int(mm or 0), tzinfo=VN_TZ)
-    dt = datetime.fromisoformat(text)
-    return dt if dt.tzinfo else dt.replace(tzinfo=VN_TZ)
+    problem = typer.BadParameter(
+        f"thời điểm không hợp lệ '{esc(text[:40])}': dùng 4h, 90m, 2d hoặc 'dd/mm/yyyy HH:MM'",
+        param_hint="--until",
+    )
+    try:
+        if text[-1:] in units and text[:-1].isdigit() and len(text) < 8:
+            when = datetime.now(VN_TZ) + timedelta(**{units[text[-1]]: int(text[:-1])})
+        elif "/" in text:
+            day, _, clock = text.partition(" ")
+            d = parse_day(day, "--until")
+            hh, _, mm = (clock or "08:00").partition(":")
+            when = datetime(d.year, d.month, d.day, int(hh), int(mm or 0), tzinfo=VN_TZ)
+        else:
+            dt = datetime.fromisoformat(text)
+            when = dt if dt.tzinfo else dt.replace(tzinfo=VN_TZ)
+    except (ValueError, OverflowError, TypeError):
+        raise problem from None
+    if abs(when - datetime.now(VN_TZ)) > timedelta(days=366):
+        raise problem
+    return when
 
 
 def _alert_table(alerts: list[Alert]) -> Table:
-    table = Table(show_lines=False)
-    for col in ("Mã", "Loại", "Mức độ", "Nội dung", "Lan truyền", "Trạng thái", "Người nhận", "Cập nhật"):
-        # ids and times are what staff type or read back: never cut them
-        table.add_column(col, no_wrap=col in ("Mã", "Cập nhật"), max_width=40 if col == "Nội dung" else None)
-    for a in alerts:
-        table.add_row(
-            a.id or "",
-            a.kind,
-            sev(a.severity),
-            a.title[:70],
-            f"{a.reach.get('items', 0)} bài/{a.reach.get('sources', 0)} nguồn",
-            ALERT_STATUS_LABELS.get(a.status, a.status),
-            a.claimed_by or "",
-            fmt_datetime(a.updated),
-        )
-    return table
+    profile, _ = _ctx()
+    return tables.table(
+        ("Mã", "Mức độ", "Nội dung", "Số bài", "Trạng thái", "Người nhận", "Cập nhật"),
+        (
+            (
+                a.id or "",
+                sev(a.severity),
+                (f"[{ALERT_KIND_LABELS.get(a.kind, a.kind)}] " if a.kind != "risk" else "") + a.title,
+                str(a.reach.get("items", 0)),
+                ALERT_STATUS_LABELS.get(a.status, a.status),
+                tables.person(profile, a.claimed_by),
+                tables.short_time(a.updated),
+            )
+            for a in alerts
+        ),
+        flex="Nội dung",
+    )
 
 
 def _print_results(results: list[dict[str, Any]], as_json: bool) -> int:
@@ -114,9 +138,11 @@ def _print_results(results: list[dict[str, Any]], as_json: bool) -> int:
     else:
         for r in results:
             if r["ok"]:
-                console.print(f"[green]✓[/] {r['id']} → {r.get('result') or ''} {r.get('status') or ''}")
+                console.print(
+                    f"[green]✓[/] {esc(r['id'])} → {esc(r.get('result') or '')} {esc(r.get('status') or '')}"
+                )
             else:
-                console.print(f"[red]✗[/] {r['id']}: {r['error']}", highlight=False)
+                console.print(f"[red]✗[/] {esc(r['id'])}: {esc(r['error'])}", highlight=False)
     failed = sum(not r["ok"] for r in results)
     if failed:
         console.print(f"{failed}/{len(results)} cảnh báo không xử lý được.")
@@ -198,22 +224,33 @@ def alerts_show(alert_id: str, as_: AsUser, as_json: AsJson = False) -> None:
     if as_json:
         _print_json({**a.to_dict(), "history": [e.to_dict() for e in history]})
         return
-    console.print(f"[bold]{a.id}[/] {a.title}", highlight=False)
-    console.print(
-        f"Loại: {a.kind} | Mức độ: {sev(a.severity)} | Rủi ro: {a.risk:.2f} | Trạng thái: {ALERT_STATUS_LABELS.get(a.status, a.status)}"
-    )
-    console.print(
-        f"Chủ đề: {', '.join(a.topics) or '-'} | Địa bàn: {', '.join(a.localities) or '-'} | Nguồn: {', '.join(a.sources[:10]) or '-'}"
-    )
-    console.print(f"Lan truyền: {a.reach.get('items', 0)} bài, {a.reach.get('sources', 0)} nguồn")
-    for r in a.reasons:
-        console.print(f"  - {r}", highlight=False)
+    profile, _ = _ctx()
+
+    def names(codes: list[str], name: Any) -> str:
+        return ", ".join(name(c) for c in codes) or "—"
+
+    lines = [
+        f"{a.id}: {a.title}",
+        f"Loại: {ALERT_KIND_LABELS.get(a.kind, a.kind)} | Mức độ: {sev(a.severity)} | "
+        f"Điểm rủi ro: {fmt_number(a.risk, 2)} | Trạng thái: {ALERT_STATUS_LABELS.get(a.status, a.status)}",
+        f"Chủ đề: {names(a.topics, lambda c: t.name if (t := profile.topic(c)) else c)} | "
+        f"Địa bàn: {', '.join(a.localities) or '—'}",
+        f"Nguồn: {names(a.sources[:10], lambda s: (x.name or s) if (x := profile.source(s)) else s)}",
+        f"Lan truyền: {a.reach.get('items', 0)} bài, {a.reach.get('sources', 0)} nguồn",
+        *(f"  - {r}" for r in a.reasons),
+    ]
     if a.claimed_by:
-        console.print(f"Đang do {a.claimed_by} xử lý đến {fmt_datetime(a.claim_expires)}")
+        lines.append(
+            f"Đang do {tables.person(profile, a.claimed_by)} xử lý đến {fmt_datetime(a.claim_expires)}"
+        )
     if a.ticket_id:
-        console.print(f"Phiếu: {a.ticket_id}")
+        lines.append(f"Phiếu: {a.ticket_id}")
+    for line in lines:
+        console.print(plain(line))
+    if history:
+        console.print(plain("Lịch sử xử lý (giờ Việt Nam):"))
     for e in history:
-        console.print(f"  {fmt_datetime(e.at)} {e.actor}: {e.action} {e.note or ''}", highlight=False)
+        console.print(plain("  ") + tables.event_line(profile, e))
 
 
 @alerts_app.command("claim")
@@ -319,22 +356,21 @@ def alerts_snooze(
 
 # -- tickets -----------------------------------------------------------------------------------
 def _ticket_table(profile: Profile, tickets: list[Ticket]) -> Table:
-    table = Table()
-    for col in ("Mã", "Mức độ", "Nội dung", "Chủ trì", "Trạng thái", "Hạn phản hồi", "Phiên bản"):
-        table.add_column(
-            col, no_wrap=col in ("Mã", "Hạn phản hồi"), max_width=40 if col == "Nội dung" else None
-        )
-    for t in tickets:
-        table.add_row(
-            t.id or "",
-            sev(t.severity),
-            t.title[:60],
-            profile.unit_short(t.lead_unit),
-            label(t.status),
-            fmt_datetime(t.due),
-            str(t.version),
-        )
-    return table
+    return tables.table(
+        ("Mã", "Mức độ", "Nội dung", "Chủ trì", "Trạng thái", "Hạn trả lời"),
+        (
+            (
+                t.id or "",
+                sev(t.severity),
+                t.title,
+                profile.unit_short(t.lead_unit),
+                label(t.status),
+                tables.short_time(t.due),
+            )
+            for t in tickets
+        ),
+        flex="Nội dung",
+    )
 
 
 @tickets_app.command("list")
@@ -376,30 +412,36 @@ def tickets_show(ticket_id: str, as_: AsUser, as_json: AsJson = False) -> None:
         _print_json({**t.to_dict(), "routing": svc.routing_of(user, ticket_id)})
         return
     profile, _ = _ctx()
-    console.print(f"[bold]{t.id}[/] (phiên bản {t.version}) {t.title}", highlight=False)
-    console.print(f"Trạng thái: {label(t.status)} → được chuyển sang: {', '.join(allowed_targets(t.status))}")
-    console.print(
-        f"Mức độ: {sev(t.severity)} | Chủ trì: {profile.unit_name(t.lead_unit)} | Phối hợp: {', '.join(profile.unit_name(c) for c in t.co_units) or '-'} | Quy tắc: {t.rule}"
-    )
-    console.print(f"Hạn tiếp nhận: {fmt_datetime(t.due_ack) or '-'} | Hạn phản hồi: {fmt_datetime(t.due)}")
-    console.print(t.summary, highlight=False)
+    rule = next((r.description for r in profile.routing.rules if r.id == t.rule), t.rule) if t.rule else "—"
+    out = [
+        f"{t.id}: {t.title}",
+        f"Trạng thái: {label(t.status)} → có thể chuyển sang: "
+        + (", ".join(label(x) for x in allowed_targets(t.status)) or "—"),
+        f"Mức độ: {sev(t.severity)} | Chủ trì: {profile.unit_name(t.lead_unit)} | "
+        f"Phối hợp: {', '.join(profile.unit_name(c) for c in t.co_units) or '—'}",
+        f"Căn cứ phân công: {rule}",
+        f"Hạn tiếp nhận: {fmt_datetime(t.due_ack) or '—'} | Hạn trả lời: {fmt_datetime(t.due) or '—'}",
+        "",
+        t.summary,
+    ]
     if t.answer_text or t.answer_url:
-        console.print(f"Phản hồi: {t.answer_text or ''} {t.answer_url or ''}", highlight=False)
+        out.append(f"Trả lời: {t.answer_text or ''} {t.answer_url or ''}".rstrip())
+    for line in out:
+        console.print(plain(line))
+    if t.comments:
+        console.print(plain("Trao đổi:"))
     for c in t.comments:
-        console.print(
-            f"  💬 {fmt_datetime(datetime.fromisoformat(c['at']))} {c['by']}: {c['text']} {c.get('link') or ''}",
-            highlight=False,
-        )
+        when = fmt_datetime(parse_dt(c.get("at")))
+        who = tables.person(profile, c.get("by") or c.get("actor"))
+        console.print(plain(f"  {when} — {who}: {c.get('text', '')} {c.get('link') or ''}".rstrip()))
     for a in t.attachments:
-        console.print(f"  📎 {a.get('type')}: {a.get('url')} {a.get('note') or ''}", highlight=False)
+        console.print(plain(f"  📎 {a.get('url')} {a.get('note') or ''}".rstrip()))
+    if t.history:
+        console.print(plain("Lịch sử xử lý (giờ Việt Nam):"))
     for e in t.history:
-        # the log keeps the codes as recorded (perhaps of a dissolved unit); name the current unit
-        lead = e.after.get("lead_unit")
-        unit = f" [chủ trì: {profile.unit_name(lead)}]" if isinstance(lead, str) and lead else ""
-        console.print(
-            f"  {fmt_datetime(e.at)} {e.actor}: {e.action} {json.dumps(e.before, ensure_ascii=False, default=str)} → {json.dumps(e.after, ensure_ascii=False, default=str)}{unit} {e.note or ''}",
-            highlight=False,
-        )
+        # the log keeps the codes as recorded (perhaps of a dissolved unit): the line names units
+        # through the profile, which maps an old code to the unit that replaced it
+        console.print(plain("  ") + tables.event_line(profile, e))
 
 
 @tickets_app.command("assign")
@@ -417,8 +459,10 @@ def tickets_assign(
     t = _service().assign(_user(as_), ticket_id, lead, _csv(co_unit), reason)
     profile, _ = _ctx()
     console.print(
-        f"{t.id}: chủ trì {profile.unit_name(t.lead_unit)}, phối hợp "
-        f"{', '.join(profile.unit_name(c) for c in t.co_units) or '-'} ({label(t.status)})",
+        plain(
+            f"{t.id}: chủ trì {profile.unit_name(t.lead_unit)}, phối hợp "
+            f"{', '.join(profile.unit_name(c) for c in t.co_units) or '-'} ({label(t.status)})"
+        ),
         highlight=False,
     )
 
@@ -450,10 +494,10 @@ def tickets_transition(
     Ví dụ: giamsat tickets transition PX-2026-0012 da-phan-hoi --answer-url https://baokhanhhoa.vn/... --as nnmt
     """
     t = _service().transition(_user(as_), ticket_id, status, version, note, answer_text, answer_url)
-    console.print(f"{t.id}: {label(t.status)} (phiên bản {t.version})")
+    console.print(plain(f"{t.id}: {label(t.status)} (phiên bản {t.version})"))
     for a in t.attachments[-1:]:
         if a.get("type") == "dinh-chinh":
-            console.print(f"Kiểm tra đính chính: {a.get('note')}", highlight=False)
+            console.print(plain(f"Kiểm tra đính chính: {a.get('note')}"), highlight=False)
 
 
 @tickets_app.command("comment")
@@ -468,7 +512,7 @@ def tickets_comment(
     Ví dụ: giamsat tickets comment PX-2026-0012 "Đã liên hệ UBND phường" --link https://... --as nnmt
     """
     t = _service().comment(_user(as_), ticket_id, text, link)
-    console.print(f"{t.id}: {len(t.comments)} bình luận")
+    console.print(plain(f"{t.id}: {len(t.comments)} bình luận"))
 
 
 # -- claims (debunk registry; storage and matching in nlp.claims) -------------------------------
@@ -488,7 +532,7 @@ def claims_add(
         doc = _service().add_claim(_user(as_), text, answer, url, source)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    console.print(f"Đã thêm #{doc['id']}: {doc['text']}", highlight=False)
+    console.print(plain(f"Đã thêm #{doc['id']}: {doc['text']}"), highlight=False)
 
 
 @claims_app.command("list")
@@ -505,30 +549,94 @@ def claims_list(
     if as_json:
         _print_json(docs)
         return
-    table = Table()
-    for col in ("Mã", "Tin sai", "Trả lời", "Đường dẫn", "Ngày", "Trạng thái"):
-        table.add_column(col, no_wrap=col in ("Mã", "Ngày"))
+    console.print(
+        tables.table(
+            ("Mã", "Tin sai", "Đính chính", "Ngày", "Trạng thái"),
+            (
+                (
+                    str(d["id"]),
+                    d.get("text", ""),
+                    d.get("answer") or "",
+                    fmt_date(parse_dt(d.get("created"))) if d.get("created") else "",
+                    "còn hiệu lực" if d.get("status", "active") == "active" else "đã thu hồi",
+                )
+                for d in docs
+            ),
+            flex="Tin sai",
+        )
+    )
+
+
+# -- notifications (the outbox; triage.notifications) ---------------------------------------------
+NOTIFICATION_LABELS = {"pending": "chờ gửi", "sent": "đã gửi", "failed": "lỗi", "skipped": "chưa cấu hình"}
+
+
+@notifications_app.command("list")
+def notifications_list(
+    as_: AsUser,
+    status: Annotated[
+        list[str] | None,
+        typer.Option("--status", help="failed (mặc định), pending, sent, skipped (lặp lại hoặc dấu phẩy)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 100,
+    as_json: AsJson = False,
+) -> None:
+    """Liệt kê thông báo theo trạng thái (mặc định: gửi không được), kèm lỗi gần nhất.
+
+    Ví dụ: giamsat notifications list --as admin
+    """
+    svc = _service()
+    try:
+        docs = svc.list_notifications(_user(as_), _csv(status), limit=limit)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--status") from None
+    if as_json:
+        _print_json(docs)
+        return
+    # one block per message: the error text is long and must be read whole
     for d in docs:
         created = d.get("created")
-        table.add_row(
-            str(d["id"]),
-            d["text"][:60],
-            (d.get("answer") or "")[:60],
-            d.get("answer_url") or "",
-            fmt_date(to_local(datetime.fromisoformat(created))) if created else "",
-            d.get("status") or "",
+        when = fmt_datetime(datetime.fromisoformat(created)) if created else ""
+        shown = NOTIFICATION_LABELS.get(d.get("status") or "", d.get("status"))
+        console.print(
+            f"[bold]{esc(d.get('id'))}[/] {esc(d.get('channel'))} → {esc(d.get('to') or '—')} "
+            f"(về {esc(d.get('ref'))}, {esc(d.get('event'))}): {esc(shown)}, "
+            f"{d.get('attempts') or 0} lần thử, tạo lúc {when}",
+            soft_wrap=True,
         )
-    console.print(table)
+        if d.get("last_error"):
+            console.print(plain(f"    lỗi gần nhất: {d['last_error']}"), soft_wrap=True)
+    console.print(plain(f"{len(docs)} thông báo."))
+
+
+@notifications_app.command("retry")
+def notifications_retry(
+    as_: AsUser,
+    ids: Annotated[
+        list[str] | None, typer.Argument(help="Mã thông báo (bỏ trống: mọi thông báo lỗi).")
+    ] = None,
+    ref: Annotated[str | None, typer.Option("--ref", help="Chỉ thông báo của phiếu/cảnh báo này.")] = None,
+    now: Annotated[bool, typer.Option("--now", help="Gửi ngay, không đợi vòng worker kế tiếp.")] = False,
+) -> None:
+    """Đưa thông báo gửi lỗi vào hàng đợi gửi lại (sau khi đã sửa cấu hình máy chủ thư/webhook).
+
+    Ví dụ: giamsat notifications retry --as admin
+    Ví dụ: giamsat notifications retry 3f2a9c1b7d0e --now --as admin
+    """
+    svc = _service()
+    user = _user(as_)
+    done = svc.retry_notifications(user, ids=ids or None, ref=ref)
+    console.print(plain(f"Đã đưa {len(done)} thông báo vào hàng đợi gửi lại."))
+    if now and done:
+        counts = svc.send_pending_notifications(user)
+        console.print(
+            plain(f"Gửi ngay: {counts['sent']} đã gửi, {counts['retry']} sẽ thử lại, {counts['failed']} lỗi.")
+        )
 
 
 # -- report -------------------------------------------------------------------------------------
-def _parse_day(text: str | None, what: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return parse_vn_date(text)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{what} không hợp lệ '{text}': dùng dd/mm/yyyy hoặc yyyy-mm-dd") from exc
+def _parse_day(text: str | None, option: str) -> date | None:
+    return parse_day(text, option) if text else None
 
 
 def report_cmd(
@@ -540,12 +648,14 @@ def report_cmd(
     out: Path | None = None,
     actor: User | None = None,
     number: int | None = None,
+    variant: str = "full",
     date_from: str | None = None,
     date_to: str | None = None,
     event: str | None = None,
 ) -> int:
-    """Build a report and write it as docx|md|csv. ``kind``: daily, weekly, monthly, quarterly,
-    yearly, ad-hoc, or the id of an entry of the profile's reporting calendar.
+    """Build a report and write it as docx|pdf|md|csv. ``kind``: daily, weekly, monthly, quarterly,
+    yearly, ad-hoc, or the id of an entry of the profile's reporting calendar; ``variant="leader"``
+    the one-page daily briefing.
 
     Ví dụ: giamsat report daily --date 2026-11-23 --format docx -o diem-tin.docx
     """
@@ -560,18 +670,30 @@ def report_cmd(
         raise typer.BadParameter(f"định dạng: {', '.join(FORMATS)} (không phải '{fmt}')")
     if actor is not None:
         access.require_reports(actor)
-    day = _parse_day(date, "ngày")
-    start, end = _parse_day(date_from, "từ ngày"), _parse_day(date_to, "đến ngày")
+    day = _parse_day(date, "--date")
+    start, end = _parse_day(date_from, "--from"), _parse_day(date_to, "--to")
     try:
-        report = build_report(profile, store, kind, day, number=number, start=start, end=end, event=event)
+        reader = (Triage(profile, store), actor) if actor is not None else None
+        report = build_report(
+            profile,
+            store,
+            kind,
+            day,
+            number=number,
+            start=start,
+            end=end,
+            event=event,
+            variant=variant,
+            reader=reader,
+        )
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+        raise typer.BadParameter(esc(exc)) from exc
     stem = report.schedule_id or report.kind
     out = out or Path(f"bao-cao-{stem}-{report.end.isoformat()}.{fmt}")
     write_report(profile, report, fmt, out)
     due = f"; hạn nộp trước ngày {fmt_date(report.due)}" if report.due else ""
     console.print(
-        f"Đã ghi {out} ({report.subtitle}; {fmt_date(report.start)} - {fmt_date(report.end)}{due})",
+        plain(f"Đã ghi {out} ({report.subtitle}; {fmt_date(report.start)} - {fmt_date(report.end)}{due})"),
         highlight=False,
     )
     return 0

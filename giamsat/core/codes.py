@@ -86,3 +86,33 @@ SOURCE_STATUS_LABELS = {
     "chua-chay": "⚪ Chưa thu thập",
     "tat": "⚪ Tắt",
 }
+
+# What a person reads for each action recorded in the audit trail (ticket and alert history).
+EVENT_ACTION_LABELS = {
+    "tao": "Tạo",
+    "create": "Tạo",
+    "xac-nhan": "Xác nhận cảnh báo, tạo phiếu",
+    "chuyen-trang-thai": "Chuyển trạng thái",
+    "transition": "Chuyển trạng thái",
+    "phan-cong-lai": "Giao lại đơn vị",
+    "dieu-chinh-phan-cong": "Điều chỉnh phân công",
+    "assign": "Giao đơn vị",
+    "binh-luan": "Trao đổi",
+    "comment": "Trao đổi",
+    "leo-thang": "Nhắc hạn, báo cáo vượt cấp",
+    "escalate": "Nhắc hạn, báo cáo vượt cấp",
+    "gop-canh-bao": "Gộp thêm cảnh báo",
+    "merge": "Gộp thêm cảnh báo",
+    "tang-muc-do": "Nâng mức độ",
+    "tu-dong-dong": "Tự động đóng",
+    "kiem-tra-dinh-chinh": "Kiểm tra bài đính chính",
+    "nhan-xu-ly": "Nhận xử lý",
+    "tra-xu-ly": "Trả lại hàng đợi",
+    "bo-qua": "Bỏ qua",
+    "tam-hoan": "Tạm hoãn",
+    "mo-lai": "Mở lại",
+    "dat-mat-khau": "Đặt mật khẩu",
+    "mo-khoa": "Mở khóa",
+    "khoa": "Khóa",
+    "doi-ma-don-vi": "Đổi mã đơn vị theo bộ máy mới",
+}

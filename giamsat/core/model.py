@@ -133,6 +133,7 @@ _DATETIME_FIELDS = {
     "last_seen",
     "next_attempt",
     "sent_at",
+    "enriched_at",
 }
 
 
@@ -246,10 +247,21 @@ class Item(Record):
         return self.canonical_url or f"hash:{self.content_hash}"
 
 
+# What NLP reads of one item, at most: a news article is 3,000-10,000 characters, and what comes
+# after 20,000 (comment dumps, pasted lists, a hostile post of 300 KB of place names) would only
+# cost time - every NLP step is linear or worse in it. The store always keeps the whole text.
+MAX_NLP_CHARS = 20_000
+
+
 def item_text(item: Item) -> str:
-    """The text every stage reads of an item (title, then body): the crawler's keep/drop decision
-    and the Enricher see exactly the same string, so they cannot disagree."""
-    return "\n".join(x for x in (item.title, item.text) if x)
+    """The text every stage reads of an item (title, then body), capped at ``MAX_NLP_CHARS``:
+    the crawler's keep/drop decision and the Enricher see exactly the same string, so they cannot
+    disagree. The cut falls on a space when there is one near the cap (no half word)."""
+    text = "\n".join(x for x in (item.title, item.text) if x)
+    if len(text) <= MAX_NLP_CHARS:
+        return text
+    cut = text.rfind(" ", MAX_NLP_CHARS - 200, MAX_NLP_CHARS)
+    return text[: cut if cut > 0 else MAX_NLP_CHARS]
 
 
 @dataclass

@@ -95,6 +95,23 @@ class Gazetteer(_Strict):
     stop_phrases: list[str] = []
 
 
+WEB_SCHEMES = ("http://", "https://")
+# per-type options that name URLs (fetched like the source's own url) and that count things
+URL_OPTIONS = ("feeds", "list_pages", "sitemaps", "sitemap", "api_base")
+
+
+def _web_url(value: Any, what: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(value).hostname if isinstance(value, str) else None
+    except ValueError:
+        host = None
+    if not host or not value.lower().startswith(WEB_SCHEMES):
+        raise ValueError(f"{what}: an http:// or https:// URL (got {str(value)[:100]!r})")
+    return value
+
+
 class Source(_Strict):
     id: str
     type: Literal["rss", "site", "social-import", "youtube", "facebook", "forum", "telegram", "tip"]
@@ -106,6 +123,10 @@ class Source(_Strict):
     interval_minutes: float = Field(default=30, gt=0, description="polling interval; 0.5 = every 30 s")
     enabled: bool = True
     obey_robots: bool = True
+    allow_private_network: bool = Field(
+        default=False,
+        description="may reach loopback/private/link-local addresses (an intranet source); see docs/security.md",
+    )
     options: dict[str, Any] = {}
 
     @field_validator("id")
@@ -114,6 +135,41 @@ class Source(_Strict):
         if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", v):
             raise ValueError("a lower-case slug (a-z, 0-9, '-', '_', '.')")
         return v
+
+    @model_validator(mode="after")
+    def _urls_and_limits(self) -> Source:
+        # a social-import source reads a local folder; everything else is fetched over http(s)
+        if self.type == "social-import":
+            if "://" in self.url and not self.url.startswith("file://"):
+                raise ValueError("url: a social-import source names a folder: file:///path/ or /path/")
+        else:
+            _web_url(self.url, "url")
+        for key in URL_OPTIONS:
+            value = self.options.get(key)
+            if value is None:
+                continue
+            for i, v in enumerate(value if isinstance(value, list) else [value]):
+                _web_url(v, f"options.{key}" + (f"[{i}]" if isinstance(value, list) else ""))
+        for key, value in self.options.items():
+            counts = key.startswith("max_") or key == "limit"
+            if counts and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise ValueError(f"options.{key}: a whole number >= 0 (got {value!r})")
+        pattern = self.options.get("link_pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except (re.error, TypeError) as exc:
+                raise ValueError(f"options.link_pattern: not a regular expression ({exc})") from None
+        return self
+
+    def option_urls(self) -> list[str]:
+        """The URLs named in ``options`` (feeds, list pages, sitemaps, API base)."""
+        out: list[str] = []
+        for key in URL_OPTIONS:
+            value = self.options.get(key)
+            if value:
+                out.extend(value if isinstance(value, list) else [value])
+        return out
 
 
 class Topic(_Strict):
@@ -145,6 +201,14 @@ class Unit(_Strict):
     email: str | None = None
     leader_email: str | None = None
     webhook: str | None = None
+    webhook_token_env: str | None = Field(
+        default=None, description="env var with this unit's own webhook token (never the global one)"
+    )
+
+    @field_validator("webhook")
+    @classmethod
+    def _webhook_url(cls, v: str | None) -> str | None:
+        return None if v is None else _web_url(v, "webhook")
 
 
 class WardUnits(_Strict):
@@ -207,8 +271,8 @@ class Alerts(_Strict):
     risk_threshold: float = Field(default=0.5, ge=0, le=1)
     claim_lock_minutes: int = Field(default=30, ge=1)
     watch: list[WatchRule] = []
-    spike_min_count: int = 5
-    spike_factor: float = 3.0
+    spike_min_count: int = Field(default=5, ge=1)
+    spike_factor: float = Field(default=3.0, gt=0)
 
 
 class User(_Strict):
@@ -230,22 +294,30 @@ class User(_Strict):
 
 class Crawl(_Strict):
     user_agent: str = "giamsat/0.1 (+giam sat bao chi, mang xa hoi)"
-    concurrency_per_domain: int = 2
-    delay_seconds: float = 1.0
-    max_page_bytes: int = 5_000_000
-    timeout_seconds: int = 30
+    concurrency_per_domain: int = Field(default=2, ge=1, le=64)
+    delay_seconds: float = Field(default=1.0, ge=0)
+    max_page_bytes: int = Field(default=5_000_000, ge=1, le=100_000_000)
+    timeout_seconds: int = Field(default=30, ge=1, le=600)
 
 
 class Notifications(_Strict):
     smtp_host: str | None = None
-    smtp_port: int = 25
+    smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_from: str = "giamsat@localhost"
     smtp_user_env: str | None = Field(default=None, description="name of the env var with the SMTP user")
     smtp_password_env: str | None = None
     smtp_starttls: bool = False
     webhook_url: str | None = None
     webhook_token_env: str | None = None
-    max_attempts: int = 5
+    allow_private_network: bool = Field(
+        default=False, description="webhooks may reach loopback/private addresses (a gateway on the LAN)"
+    )
+    max_attempts: int = Field(default=5, ge=1)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, v: str | None) -> str | None:
+        return None if v is None else _web_url(v, "webhook_url")
 
 
 class Report(_Strict):
@@ -343,6 +415,7 @@ class Profile(_Strict):
             ("routing.rules", [r.id for r in self.routing.rules]),
             ("report_calendar", [r.id for r in self.report_calendar]),
             ("sources", [s.id for s in self.sources]),
+            ("users", [u.username for u in self.users]),
         ):
             dupes = sorted({c for c in codes if codes.count(c) > 1})
             if dupes:
@@ -427,7 +500,7 @@ class Profile(_Strict):
         if unit:
             return unit.name
         if code.startswith(WARD_UNIT_PREFIX):
-            return self.ward_units.name_template.format(ward=code[len(WARD_UNIT_PREFIX) :])
+            return self.ward_units.name_template.format(ward=ward_name(code[len(WARD_UNIT_PREFIX) :]))
         return code
 
     def unit_short(self, code: str) -> str:
@@ -550,6 +623,18 @@ def _read_one(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(str(path), "(top level)", "a mapping of keys (province:, units:, ...)")
     return data
+
+
+@lru_cache(maxsize=4096)
+def ward_name(code: str) -> str:
+    """The official name of a commune/ward ("Phường Ninh Hòa") from its code; the code itself
+    when the official list does not know it (people read names, never codes)."""
+    from vietnam_provinces import Ward, WardCode
+
+    try:
+        return str(Ward.from_code(WardCode(int(code))).name)
+    except Exception:  # unknown code, or not a number: show what we have
+        return code
 
 
 def _provincial_in(data: dict[str, Any]) -> str | None:

@@ -37,6 +37,15 @@ def default_data_dir() -> Path | None:
     return (root.parent / "shared" / "data").resolve() if root else None
 
 
+def _bool(raw: str) -> bool:
+    value = raw.lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
 def _doc(env: str, help: str) -> dict[str, str]:
     return {"env": env, "help": help}
 
@@ -78,6 +87,14 @@ class Settings:
     log_level: str = field(
         default="INFO", metadata=_doc("GIAMSAT_LOG_LEVEL", "log level of the CLI and workers (default INFO)")
     )
+    user: str | None = field(
+        default=None,
+        metadata=_doc(
+            "GIAMSAT_USER",
+            "who the CLI acts as when `--as` is not given (a username of the profile), e.g. in a "
+            "staff member's shell profile",
+        ),
+    )
     session_minutes: int = field(
         default=30,
         metadata=_doc("GIAMSAT_SESSION_MINUTES", "dashboard session idle timeout in minutes (default 30)"),
@@ -98,6 +115,23 @@ class Settings:
             "GIAMSAT_EXTRACT_WORKERS",
             "processes that extract articles during a crawl (default: one per CPU on a multi-core "
             "machine; `0` extracts inside the crawl process)",
+        ),
+    )
+    allow_private_network: bool = field(
+        default=False,
+        metadata=_doc(
+            "GIAMSAT_ALLOW_PRIVATE_NETWORK",
+            "`1` lets every source, tip and webhook of this run reach loopback/private/link-local "
+            "addresses (the demo and the tests, whose servers are on 127.0.0.1); default off: only "
+            "public addresses, or a source's own `allow_private_network: true` (docs/security.md)",
+        ),
+    )
+    fault: str | None = field(
+        default=None,
+        metadata=_doc(
+            "GIAMSAT_FAULT",
+            "tests only: `point[:n]` kills the process with SIGKILL the n-th time it reaches that "
+            "point (crash-consistency tests, tests/security/test_kill.py); never set in production",
         ),
     )
     es_spool: Path | None = field(
@@ -139,7 +173,9 @@ class Settings:
                 continue
             kind = str(f.type)
             try:
-                if kind.startswith("int"):
+                if kind.startswith("bool"):
+                    values[f.name] = _bool(raw)
+                elif kind.startswith("int"):
                     values[f.name] = int(raw)
                 elif kind.startswith("Path"):
                     values[f.name] = Path(raw).expanduser()

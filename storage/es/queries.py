@@ -13,7 +13,7 @@ from typing import Any
 
 from giamsat.core.model import parse_dt
 from giamsat.core.text import fold, nfc
-from giamsat.storage.base import FACETS, Query, StorySummary
+from giamsat.storage.base import FACETS, Query, StorySummary, capped_query_text
 
 TEXT_FIELDS = ["title^2", "text"]
 # Facet name -> indexed field. Names with diacritics facet on the exact keyword sub-field.
@@ -61,7 +61,7 @@ def text_query(text: str) -> dict[str, Any]:
     """
     must: list[dict[str, Any]] = []
     must_not: list[dict[str, Any]] = []
-    for i, chunk in enumerate(nfc(text).split('"')):
+    for i, chunk in enumerate(nfc(capped_query_text(text)).split('"')):
         if i % 2 == 1:  # inside quotes
             words = _words(chunk)
             if words:
@@ -110,6 +110,9 @@ def filters(q: Query) -> list[dict[str, Any]]:
         out.append({"term": {"story_id": q.story_id}})
     if q.min_risk is not None:
         out.append({"range": {"risk": {"gte": q.min_risk}}})
+    if q.item_ids is not None:
+        # an empty list matches nothing: a reader with no visible item sees none
+        out.append({"ids": {"values": list(q.item_ids)}})
     return out
 
 
@@ -245,6 +248,71 @@ def histogram_body(q: Query, tz: str = "Asia/Ho_Chi_Minh") -> dict[str, Any]:
             }
         },
     }
+
+
+def hourly_body(q: Query, tz: str = "Asia/Ho_Chi_Minh") -> dict[str, Any]:
+    """Counts per local clock hour."""
+    return {
+        "query": build_query(q),
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": {
+            "hours": {
+                "date_histogram": {
+                    "field": "ts",
+                    "calendar_interval": "hour",
+                    "time_zone": tz,
+                    "min_doc_count": 1,
+                    "format": "yyyy-MM-dd'T'HH:mm:ss",
+                }
+            }
+        },
+    }
+
+
+def parse_hourly(resp: dict[str, Any], tz: str = "Asia/Ho_Chi_Minh") -> list[tuple[datetime, int]]:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(tz)
+    # ``key`` is the bucket's start as epoch milliseconds (UTC): exact whatever the formatting
+    return [
+        (datetime.fromtimestamp(int(b["key"]) / 1000, tz=UTC).astimezone(zone), int(b["doc_count"]))
+        for b in resp["aggregations"]["hours"]["buckets"]
+        if b["doc_count"]
+    ]
+
+
+REACH_FIELDS = {"source_id": "source_id", "author": "author.keyword"}
+
+
+def top_reach_body(name: str, q: Query, limit: int = 10) -> dict[str, Any]:
+    """Biggest sources or authors by engagement (sum of ``eng_total``), then by items."""
+    return {
+        "query": build_query(q),
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": {
+            "reach": {
+                "terms": {
+                    "field": REACH_FIELDS[name],
+                    # a few more than asked: the order is checked again (and ties broken) on our side
+                    "size": max(limit, 100),
+                    "order": [{"eng": "desc"}, {"_count": "desc"}],
+                },
+                "aggs": {"eng": {"sum": {"field": "eng_total"}}},
+            }
+        },
+    }
+
+
+def parse_top_reach(resp: dict[str, Any], limit: int = 10) -> list[tuple[str, int, int]]:
+    rows = [
+        (str(b["key"]), int(b["doc_count"]), int(b["eng"]["value"] or 0))
+        for b in resp["aggregations"]["reach"]["buckets"]
+        if b["key"]
+    ]
+    rows.sort(key=lambda r: (-r[2], -r[1], r[0]))  # as SQLite orders them
+    return rows[:limit]
 
 
 def parse_histogram(resp: dict[str, Any]) -> list[tuple[date, int]]:

@@ -167,7 +167,7 @@ def test_import_formats(tmp_store, profile, tmp_path):
         encoding="utf-8",
     )
     rep = import_social_export(tmp_store, profile, fb_csv).sources["import"]
-    assert (rep.new, rep.error_count) == (1, 1) and "dòng 2" in rep.errors[0]["reason"]
+    assert (rep.new, rep.error_count) == (1, 1) and "dòng 3" in rep.errors[0]["reason"]  # the file's line
     item = tmp_store.get_item_by_url("https://www.facebook.com/p/1")
     assert item.engagement.likes == 1200 and item.published.isoformat() == "2026-11-22T14:30:00+00:00"
 

@@ -84,3 +84,42 @@ def test_csv_cells_never_become_formulas() -> None:
         "'\t=1",
         "bình thường",
     ]
+
+
+def test_untrusted_text_never_becomes_markup() -> None:
+    from markdown_it import MarkdownIt
+
+    from giamsat.dashboard import safe
+
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    hostile = "![x](http://t.invalid/p.png) <b>b</b> [a](javascript:alert(1)) :red[x] # h\n    code | a |\x00\x1b\u202e"
+    out = safe.md(hostile)
+    tokens = [t for tok in md.parse(out) for t in [tok, *(tok.children or [])]]
+    assert not [
+        t for t in tokens if t.type in ("image", "link_open", "html_inline", "html_block", "code_block")
+    ]
+    assert "\x00" not in out and "\u202e" not in out
+    # what the reader sees is what was written (escapes removed), on one line
+    from support.dashtest import shown
+
+    assert shown(out).startswith("![x](http://t.invalid/p.png) <b>b</b>")
+    assert safe.link("tiêu đề [x]", "javascript:alert(1)") == safe.md("tiêu đề [x]")
+    assert safe.link("a", "https://baokhanhhoa.vn/a (b).html").endswith(
+        "(https://baokhanhhoa.vn/a%20%28b%29.html)"
+    )
+    assert len(safe.md("chữ " * 100_000)) < 400  # capped
+    assert safe.plain("một hai ba bốn năm", 10) == "một hai…"  # cut on a word
+    assert safe.html_text("<img src=x>\nb") == "&lt;img src=x&gt;<br>b"
+
+
+def test_charts_count_in_whole_numbers_and_label_every_bar() -> None:
+    from giamsat.dashboard import charts
+
+    rows = [(f"Chủ đề {i}", i + 1) for i in range(13)]
+    spec = charts.ranked_bars(rows, "Chủ đề").to_dict()
+    y = spec["layer"][0]["encoding"]["y"]
+    assert y["axis"]["labelOverlap"] is False and y["sort"] == [r[0] for r in rows]
+    assert spec["height"] >= 13 * charts.BAR_HEIGHT  # room for all 13 labels
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["tickMinStep"] == 1
+    assert spec["layer"][1]["mark"]["type"] == "text"  # the number after each bar
+    assert charts.signed(-2) == "-2" and charts.signed(1234) == "+1.234" and charts.signed(0) == "0"

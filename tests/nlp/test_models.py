@@ -128,7 +128,7 @@ def test_training_data_excludes_heldout(tmp_path, profile) -> None:
 def test_training_adds_a_folded_copy_of_corpus_rows(tmp_path, profile) -> None:
     """Rows typed with diacritics get a lower-weight no-diacritics twin; rows without don't."""
     from giamsat.nlp.datasets import hash_split
-    from giamsat.nlp.train import FOLD_WEIGHT, gather
+    from giamsat.nlp.train import CORPUS_WEIGHT, FOLD_WEIGHT, gather
 
     ids = [f"x-{n}" for n in range(40) if hash_split(f"x-{n}") == "train"][:2]
     texts = ["Đường ngập sâu, dân bức xúc", "duong ngap sau qua"]
@@ -143,7 +143,11 @@ def test_training_adds_a_folded_copy_of_corpus_rows(tmp_path, profile) -> None:
     )
     rows = [(t, w) for t, _, w in gather(tmp_path / "no-data", corpus, profile)["category"]]
     assert sorted(rows) == sorted(
-        [(texts[0], 1.0), ("duong ngap sau, dan buc xuc", FOLD_WEIGHT), (texts[1], 1.0)]
+        [
+            (texts[0], CORPUS_WEIGHT),
+            ("duong ngap sau, dan buc xuc", CORPUS_WEIGHT * FOLD_WEIGHT),
+            (texts[1], CORPUS_WEIGHT),
+        ]
     )
 
 

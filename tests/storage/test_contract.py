@@ -373,6 +373,87 @@ def test_histogram_counts_local_days(store: Store) -> None:
     assert store.histogram(Query(since=since, text="khong co")) == []
 
 
+def test_item_ids_limit_every_read_path(corpus: Store) -> None:
+    """The visibility filter a unit's reads carry: search, count, export, facets, histograms,
+    top stories and reach all stop at the same ids; an empty list shows nothing."""
+    ids = [i.id for i in corpus.search(Query(order="oldest"), limit=10).items]
+    seen = Query(item_ids=[ids[0], ids[2], "khong-co"])
+    assert titles(corpus, seen) == {"Sạt lở nghiêm trọng ở Khánh Hòa", "Giá xăng tăng"}
+    assert corpus.count(seen) == 2
+    assert {i.id for i in corpus.iter_items(seen, batch=1)} == {ids[0], ids[2]}
+    assert dict(corpus.facet("source_id", seen)) == {"baokhanhhoa": 1, "vnexpress": 1}
+    assert dict(corpus.facet("topic", seen)) == {"thien-tai": 1, "kinh-te": 1}
+    assert sum(n for _, n in corpus.histogram(seen)) == 2
+    assert sum(n for _, n in corpus.hourly(seen)) == 2
+    assert {s.story_id for s in corpus.top_stories(seen)} == {"s1", "s3"}
+    assert {k for k, _, _ in corpus.top_reach("source_id", seen)} == {"baokhanhhoa", "vnexpress"}
+    assert titles(corpus, Query(item_ids=[ids[1]], text="dat dai")) == {"Tranh chấp đất đai tại Nha Trang"}
+    none = Query(item_ids=[])
+    assert corpus.count(none) == 0
+    assert corpus.facet("topic", none) == []
+    assert corpus.histogram(none) == []
+    assert corpus.top_stories(none) == []
+    assert list(corpus.iter_items(none)) == []
+
+
+def test_hourly_counts_local_hours(store: Store) -> None:
+    store.upsert_items(
+        [
+            item(1, published=datetime(2025, 3, 1, 16, 59, tzinfo=UTC)),
+            item(2, published=datetime(2025, 3, 1, 16, 10, tzinfo=UTC)),
+            item(3, published=datetime(2025, 3, 1, 17, 30, tzinfo=UTC)),
+        ]
+    )
+    got = store.hourly(Query(since=datetime(2025, 3, 1, tzinfo=UTC)))
+    assert [(h.strftime("%d/%m %H:%M"), n) for h, n in got] == [("01/03 23:00", 2), ("02/03 00:00", 1)]
+    assert all(h.utcoffset() == timedelta(hours=7) for h, _ in got)
+
+
+def test_top_reach_by_engagement(store: Store) -> None:
+    store.upsert_items(
+        [
+            item(1, author="An", engagement=Engagement(likes=5)),
+            item(2, author="An", engagement=Engagement(likes=1)),
+            item(3, author="Bình", engagement=Engagement(likes=50), source_id="vnexpress"),
+            item(4, author=None),
+        ]
+    )
+    assert store.top_reach("author", Query()) == [("Bình", 1, 50), ("An", 2, 6)]
+    assert store.top_reach("source_id", Query(), limit=1) == [("vnexpress", 1, 50)]
+    since = Query(since=T0 - timedelta(days=1), until=T0 + timedelta(days=1))  # the indexed path
+    assert store.top_reach("source_id", since) == [("vnexpress", 1, 50), ("baokhanhhoa", 3, 6)]
+    with pytest.raises(ValueError):
+        store.top_reach("title", Query())
+
+
+def test_bump_counter_is_atomic_and_windowed(store: Store) -> None:
+    now = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+    results: list[int] = []
+    lock = threading.Lock()
+
+    def hit() -> None:
+        n = store.bump_counter("dang-nhap:an", 900, now)
+        with lock:
+            results.append(n)
+
+    threads = [threading.Thread(target=hit) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == list(range(1, 13))  # every caller saw a different value
+    assert store.bump_counter("dang-nhap:an", 900, now, amount=0) == 12  # a read
+    assert store.bump_counter("dang-nhap:an", 900, now + timedelta(seconds=899)) == 13
+    assert store.bump_counter("dang-nhap:an", 900, now + timedelta(seconds=900)) == 1  # new window
+    assert store.bump_counter("dang-nhap:binh", 900, now) == 1
+    assert store.bump_counter("dang-nhap:binh", 900, now + timedelta(hours=1), amount=0) == 0
+    assert store.bump_counter("khong-co", 900, now, amount=0) == 0
+    store.reset_counter("dang-nhap:an")
+    store.reset_counter("khong-co")
+    assert store.bump_counter("dang-nhap:an", 900, now) == 1
+    assert "counters" not in store.collections()
+
+
 def test_top_stories(corpus: Store) -> None:
     corpus.upsert_items(
         [item(9, title="Sạt lở tiếp diễn", source_id="tuoitre", engagement=Engagement(likes=7))]

@@ -4,6 +4,7 @@ makes ``tests/support`` importable as ``support``)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from streamlit.testing.v1 import AppTest
@@ -62,6 +63,13 @@ def login(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
     return at.run()
 
 
+def shown(markdown: str) -> str:
+    """What a Markdown string shows once its escapes are read (``safe.md`` backslash-escapes
+    punctuation and puts an invisible word joiner after colons)."""
+    plain = re.sub(r"(?<!\\)\*\*", "", markdown)  # our own bold markers
+    return re.sub(r"\\(.)", r"\1", plain).replace("\u2060", "")
+
+
 def texts(at: AppTest) -> str:
     """All visible text of the last run: markdown, headers, captions, messages, metrics."""
     parts: list[str] = []
@@ -78,4 +86,4 @@ def texts(at: AppTest) -> str:
     ):
         parts.extend(str(e.value) for e in getattr(at, kind))
     parts.extend(f"{m.label} {m.value}" for m in at.metric)
-    return "\n".join(parts)
+    return shown("\n".join(parts))

@@ -188,6 +188,13 @@ def make_handler(site: SiteState) -> type[http.server.BaseHTTPRequestHandler]:
                 return self.send(status, body, headers)
             for prefix, route in site.api_routes.items():
                 if path.startswith(prefix):
+                    # the platforms accept the credential in a header too (Google's
+                    # X-Goog-Api-Key, Graph's Authorization: Bearer): the routes read one place
+                    if self.headers.get("X-Goog-Api-Key"):
+                        query.setdefault("key", [self.headers["X-Goog-Api-Key"]])
+                    auth = self.headers.get("Authorization", "")
+                    if auth.lower().startswith(("bearer ", "oauth ")):
+                        query.setdefault("access_token", [auth.split(" ", 1)[1]])
                     status, headers, body = route(path, query)
                     return self.send(status, body, headers)
             b = site.base

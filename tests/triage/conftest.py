@@ -57,11 +57,12 @@ def make_items(
     wards: tuple[str, ...] = (),
     localities: tuple[str, ...] = ("Cam Ranh",),
     kind: str = "social",
+    source_id: str | None = None,
 ) -> list[Item]:
     """Upsert ``n`` enriched items of one story (reposts) and return them as stored."""
     items = [
         Item(
-            source_id=f"nguon-{i % sources}",
+            source_id=source_id or f"nguon-{i % sources}",
             url=f"https://mxh.example/{prefix}/{story_id}/{i}",
             title=title,
             text=f"{title}. Bài đăng lại số {i}, chia sẻ rầm rộ.",

@@ -86,17 +86,60 @@ def test_daily_briefing_content(profile, tmp_store, busy, clock):
     topics = text["II. CHỦ ĐỀ VÀ ĐỊA BÀN ĐƯỢC QUAN TÂM"].tables[0].rows
     assert topics[0][:2] == ["Đất đai", "5"]
     negative = text["III. TIN, BÀI TIÊU CỰC NỔI BẬT"].tables[0]
-    assert negative.rows[0][0] == "Tin đồn thu hồi đất ven biển Cam Ranh" and negative.rows[0][4].startswith(
-        "https://"
+    # the title links to the article; no column of URLs
+    assert negative.rows[0][0] == "Tin đồn thu hồi đất ven biển Cam Ranh"
+    assert negative.headers == ["Tiêu đề", "Số bài", "Số nguồn", "Tương tác"]
+    assert negative.links[0].startswith("https://")
+    assert "IV. THÔNG TIN ĐÍNH CHÍNH, BÁC BỎ" in text
+    assert "làm phát sinh 2 cảnh báo" in text["V. CẢNH BÁO TỪ TIN, BÀI TRONG KỲ"].paragraphs[0]
+    assert text["VI. TÌNH HÌNH XỬ LÝ PHIẾU"].paragraphs[0] == (
+        "Tin, bài trong ngày đã được chuyển thành 2 phiếu; trong ngày đã phản hồi 1 phiếu; "
+        "đến cuối kỳ báo cáo còn 0 phiếu quá hạn chưa phản hồi."
     )
-    assert "Phát sinh 2 cảnh báo mới" in text["IV. CẢNH BÁO MỚI"].paragraphs[0]
-    assert text["V. TÌNH HÌNH XỬ LÝ PHIẾU"].paragraphs[0] == (
-        "Trong ngày mở 2 phiếu, đã phản hồi 1 phiếu; đến cuối kỳ báo cáo còn 0 phiếu quá hạn chưa phản hồi."
-    )
+    # the daily briefing opens with five lines and a chart
+    assert len(report.summary) == 5 and "Ghi nhận 12 tin, bài" in report.summary[0]
+    assert report.chart_png and report.chart_png.startswith(b"\x89PNG")
     next_day = build_report(profile, tmp_store, "daily", date(2026, 11, 24), now=clock.now)
     assert next_day.sections[-1].paragraphs[0] == (
-        "Trong ngày mở 0 phiếu, đã phản hồi 0 phiếu; đến cuối kỳ báo cáo còn 1 phiếu quá hạn chưa phản hồi."
+        "Tin, bài trong ngày đã được chuyển thành 0 phiếu; trong ngày đã phản hồi 0 phiếu; "
+        "đến cuối kỳ báo cáo còn 1 phiếu quá hạn chưa phản hồi."
     )
+
+
+def test_alerts_and_tickets_count_by_the_items_date(profile, tmp_store, busy, clock):
+    """The audit's 23/11 case: the alerts were opened (and the tickets confirmed) on a later day
+    than the posts; the report of the posts' day still counts them."""
+    later = build_report(profile, tmp_store, "daily", date(2026, 11, 25), now=clock.now)
+    alerts = next(s for s in later.sections if "CẢNH BÁO" in s.heading)
+    assert "làm phát sinh 0 cảnh báo" in alerts.paragraphs[0]
+
+
+def test_official_denials_have_their_own_heading(profile, tmp_store, triage, items_factory, clock):
+    items_factory(
+        2,
+        story_id="bacbo",
+        title="Công an tỉnh bác bỏ tin đồn sơ tán Nha Trang",
+        sentiment="tieu-cuc",
+        prefix="bb",
+        source_id="baokhanhhoa",
+    )
+    from giamsat.core.timeutil import to_local
+
+    from .conftest import T0
+
+    report = build_report(profile, tmp_store, "daily", to_local(T0).date(), now=clock.now)
+    negative = next(s for s in report.sections if "TIÊU CỰC" in s.heading)
+    denials = next(s for s in report.sections if "ĐÍNH CHÍNH" in s.heading)
+    assert all("bác bỏ" not in r[0] for t in negative.tables for r in t.rows)
+    assert denials.tables[0].rows[0][0] == "Công an tỉnh bác bỏ tin đồn sơ tán Nha Trang"
+
+
+def test_leader_variant_is_one_page(profile, tmp_store, busy, clock, tmp_path):
+    report = build_report(profile, tmp_store, "daily", date(2026, 11, 23), now=clock.now, variant="leader")
+    assert len(report.summary) == 5 and len(report.sections) == 2
+    assert len(report.sections[0].tables[0].rows) <= 5
+    out = write_report(profile, report, "docx", tmp_path / "lanh-dao.docx")
+    assert "bản tóm tắt cho lãnh đạo" in "\n".join(p.text for p in Document(str(out)).paragraphs)
 
 
 def test_ticket_stats_per_unit(busy, triage, users, clock):
@@ -151,7 +194,16 @@ def test_docx_is_a_vietnamese_administrative_document(profile, tmp_store, busy, 
     fonts = {r.font.name for p in doc.paragraphs for r in p.runs if r.text.strip()}
     assert fonts == {"Times New Roman"}
     sizes = {r.font.size.pt for p in body for r in p.runs if r.font.size}
-    assert sizes <= {13.0, 14.0}
+    assert sizes <= {12.0, 13.0, 14.0}  # 12: the chart caption
+    # language, page numbers from page 2, header columns wide enough for one line each
+    styles = doc.styles.element.xml
+    assert 'w:lang w:val="vi-VN"' in styles and doc.core_properties.language == "vi-VN"
+    assert sec.different_first_page_header_footer and "PAGE" in sec.header._element.xml
+    from giamsat.triage.export import NATIONAL_TITLE, text_mm
+
+    left_w, right_w = (c.width.mm for c in head.rows[0].cells)
+    assert right_w > text_mm(NATIONAL_TITLE, 12, bold=True) + 3.8
+    assert left_w > text_mm("SỞ THÔNG TIN VÀ TRUYỀN THÔNG", 12, bold=True) + 3.8
     foot = doc.tables[-1]
     recipients = [p.text for p in foot.cell(0, 0).paragraphs]
     assert recipients[0] == "Nơi nhận:" and foot.cell(0, 0).paragraphs[0].runs[0].italic
