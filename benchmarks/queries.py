@@ -25,8 +25,7 @@ import sqlite3
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +84,7 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--db", type=Path, default=Path("/tmp/giamsat-bench-dashboard.db"))
     parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--user", default="giamsat1", help="the profile user the pages read as")
     args = parser.parse_args()
 
     uri = f"sqlite:///{args.db}"
@@ -103,6 +103,8 @@ def main() -> int:
     assert last is not None
     newest = to_local(last).date()
     n = args.repeat
+    # the pages read as the logged-in user (dashboard/queries.py -> triage reads): a monitor
+    who = (uri, "khanh-hoa", args.user)
 
     def window(i: int, days: int) -> tuple[datetime, datetime]:
         end = newest - timedelta(days=i % 30)
@@ -114,48 +116,48 @@ def main() -> int:
 
     def briefing(days: int) -> Callable[[int], Any]:
         def run(i: int) -> Any:
-            since, until = window(i, days)
-            chart = dq.params(*window(i, max(days, 14)))
-            return raw(dq.briefing)(
-                uri, dq.params(since, until), dq.params(since - timedelta(days=days), since), chart
-            )
+            day = newest - timedelta(days=i % 30)
+            return raw(dq.briefing)(who, day, days, datetime.now(UTC).isoformat(timespec="minutes"))
 
         return run
 
     def search_page(i: int) -> Any:
         term = TERMS[i % len(TERMS)]
-        raw(dq.facet)(uri, "locality", p(i, 30), 200)
+        raw(dq.facet)(who, "locality", p(i, 30), 200)
         q = p(i, 30, text=term, order="newest")
-        raw(dq.count)(uri, q)
-        return raw(dq.search)(uri, q, 25, 0)
+        raw(dq.count)(who, q)
+        return raw(dq.search)(who, q, 25, 0)
+
+    def text(i: int, **kw: Any) -> Any:
+        since, until = window(i, 30)
+        return store.search(Query(text=TERMS[i % len(TERMS)], since=since, until=until, **kw), limit=25)
+
+    def match(i: int) -> str | None:
+        return fts_query(TERMS[i % len(TERMS)])
 
     cases: list[tuple[str, Callable[[int], Any]]] = [
-        ("search: text, 30 days, newest first (store.search)", lambda i: store.search(
-            Query(text=TERMS[i % len(TERMS)], since=window(i, 30)[0], until=window(i, 30)[1]), limit=25)),
+        ("search: text, 30 days, newest first (store.search)", lambda i: text(i)),
         ("search: text, no time limit (store.search)", lambda i: store.search(Query(text=TERMS[i % len(TERMS)]), limit=25)),
-        ("search: text + phản ánh, 30 days", lambda i: store.search(
-            Query(text=TERMS[i % len(TERMS)], categories=["phan-anh"], since=window(i, 30)[0], until=window(i, 30)[1]), limit=25)),
-        ("search: text, relevance order, 30 days", lambda i: store.search(
-            Query(text=TERMS[i % len(TERMS)], order="relevance", since=window(i, 30)[0], until=window(i, 30)[1]), limit=25)),
+        ("search: text + phản ánh, 30 days", lambda i: text(i, categories=["phan-anh"])),
+        ("search: text, relevance order, 30 days", lambda i: text(i, order="relevance")),
         ("bare FTS5: MATCH … ORDER BY rank LIMIT 25", lambda i: bare.execute(
-            "SELECT rowid FROM items_fts WHERE items_fts MATCH ? ORDER BY rank LIMIT 25",
-            (fts_query(TERMS[i % len(TERMS)]),)).fetchall()),
+            "SELECT rowid FROM items_fts WHERE items_fts MATCH ? ORDER BY rank LIMIT 25", (match(i),)).fetchall()),
         ("bare FTS5: count(*) MATCH", lambda i: bare.execute(
-            "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", (fts_query(TERMS[i % len(TERMS)]),)).fetchone()),
+            "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", (match(i),)).fetchone()),
         ("Tìm kiếm page: locality facet + count + search", search_page),
         ("Điểm tin: briefing, 1 day", briefing(1)),
         ("Điểm tin: briefing, 7 days", briefing(7)),
         ("Điểm tin: briefing, 30 days", briefing(30)),
-        ("Điểm tin: default day (count, 1 day)", lambda i: raw(dq.count)(uri, p(i, 1))),
-        ("Nguồn tin: source facet, 1 day", lambda i: raw(dq.facet)(uri, "source_id", p(i, 1), 1000)),
-        ("histogram, 30 days", lambda i: raw(dq.histogram)(uri, p(i, 30))),
-        ("top stories, 7 days", lambda i: raw(dq.top_stories)(uri, p(i, 7), 10)),
+        ("count, 1 day", lambda i: raw(dq.count)(who, p(i, 1))),
+        ("Nguồn tin: source facet, 1 day", lambda i: raw(dq.facet)(who, "source_id", p(i, 1), 1000)),
+        ("histogram, 30 days", lambda i: raw(dq.histogram)(who, p(i, 30))),
+        ("top stories, 7 days", lambda i: raw(dq.top_stories)(who, p(i, 7), 10)),
         ("Cảnh báo: a story's items", lambda i: store.search(Query(story_id=f"s{i * 37 % 500}", order="newest"), limit=12)),
     ]  # fmt: skip
     for name in FACETS:
-        cases.append((f"facet {name}, 30 days", lambda i, name=name: raw(dq.facet)(uri, name, p(i, 30), 20)))
+        cases.append((f"facet {name}, 30 days", lambda i, name=name: raw(dq.facet)(who, name, p(i, 30), 20)))
     cases.append(
-        ("facet topic, 30 days, tiêu cực only", lambda i: store.facet("topic", replace(dq.to_query(p(i, 30)), sentiments=["tieu-cuc"])))
+        ("facet topic, 30 days, tiêu cực only", lambda i: raw(dq.facet)(who, "topic", p(i, 30, sentiments=["tieu-cuc"]), 20))
     )  # fmt: skip
 
     print(

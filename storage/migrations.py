@@ -193,7 +193,9 @@ def _m5(db: sqlite3.Connection) -> None:
     #   query and every facet over a time range are answered from the index alone;
     # * items_ts (a prefix of the covering index), items_ts_stories (migration 4: its columns are
     #   all in items_ts_cover) and items_hash (no query uses it) only cost writes: three fewer
-    #   indexes, so the upsert cost stays what it was before migration 4.
+    #   indexes, so the upsert cost stays what it was before migration 4;
+    # * items_source_ts and items_story gain what "sources by reach" and "top stories" sum: over
+    #   a month those are read from these indexes alone, already grouped (0.1 s against 0.2-0.3 s).
     run_script(
         db,
         """
@@ -201,6 +203,10 @@ def _m5(db: sqlite3.Connection) -> None:
         DROP INDEX IF EXISTS items_hash;
         DROP INDEX IF EXISTS items_ts_facets;
         DROP INDEX IF EXISTS items_ts_stories;
+        DROP INDEX IF EXISTS items_source_ts;
+        CREATE INDEX IF NOT EXISTS items_source_cover ON items(source_id, ts, eng_total);
+        DROP INDEX IF EXISTS items_story;
+        CREATE INDEX IF NOT EXISTS items_story_cover ON items(story_id, ts, eng_total, risk);
         CREATE INDEX IF NOT EXISTS items_ts_cover ON items(
             ts, kind, sentiment, category, severity, source_id, language, province, story_id, eng_total, risk
         );
