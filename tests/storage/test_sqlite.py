@@ -325,3 +325,47 @@ def test_relevance_search_counts_in_the_ranking_pass(tmp_store):
     assert page.items[0].text.count("sạt lở") == 4  # the most repeated first (BM25)
     beyond = tmp_store.search(q, limit=25, offset=100)
     assert beyond.total == 60 and beyond.items == []
+
+
+@pytest.mark.parametrize("days", [1, 30])
+def test_stories_and_reach_agree_through_either_index(tmp_store, days):
+    """Short windows read the time-ordered index, long ones the story/source/author-ordered ones:
+    both give what a plain count over the window's items gives."""
+    import random
+    from collections import Counter
+
+    rnd = random.Random(days)
+    end = datetime(2026, 3, 31, tzinfo=UTC)
+    items = [
+        _item(
+            500 + i,
+            title=f"Tin {i}",
+            published=end - timedelta(hours=rnd.randrange(24 * 40)),
+            source_id=f"src-{rnd.randrange(4)}",
+            author=f"Tác giả {rnd.randrange(3)}",
+            engagement=Engagement(likes=rnd.randrange(50)),
+        )
+        for i in range(300)
+    ]
+    tmp_store.upsert_items(items)
+    for it in items:
+        tmp_store.db.execute("UPDATE items SET story_id = ? WHERE id = ?", (f"s{int(it.id, 16) % 7}", it.id))
+    q = Query(since=end - timedelta(days=days), until=end)
+    inside = [i for i in items if q.since <= i.published < q.until]
+    story = {i.id: f"s{int(i.id, 16) % 7}" for i in items}
+    n = Counter(story[i.id] for i in inside)
+    top = tmp_store.top_stories(q, limit=3)
+    assert [s.items for s in top] == sorted(n.values(), reverse=True)[:3]
+    for s in top:
+        members = [i for i in inside if story[i.id] == s.story_id]
+        assert s.items == n[s.story_id] and s.sources == len({i.source_id for i in members})
+        assert s.engagement == sum(i.engagement.total() for i in members)
+    reach = {}
+    for i in inside:
+        k = reach.setdefault(i.source_id, [0, 0])
+        k[0] += 1
+        k[1] += i.engagement.total()
+    got = tmp_store.top_reach("source_id", q)
+    assert {k: [n_, e] for k, n_, e in got} == reach
+    authors = Counter(i.author for i in inside)
+    assert {k: n_ for k, n_, _ in tmp_store.top_reach("author", q)} == dict(authors)
