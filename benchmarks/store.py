@@ -8,12 +8,16 @@ Items are generated deterministically (seeded): 60 sources, 90 days, titles and 
 Vietnamese words with diacritics, 1 in 5 items enriched with sentiment/category/topics/localities.
 Latency is the median (p50) and p95 of repeated queries over the last 30 days, as the dashboard
 asks them; each store is fresh, in a temporary folder (SQLite) or under a fresh index prefix (ES).
+``upserts_per_s`` averages the whole fill (random dates); ``upserts_per_s_at_size_live`` and
+``_backfill`` time 20,000 more new items once the store has ``size`` items, in time order (a live
+crawl) and spread over 90 days (a backfill). The 1-minute load average is printed with each size.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -122,6 +126,22 @@ def run(size: int, uri: str | None, batch: int, repeat: int) -> dict[str, Any]:
             ids.extend(store.upsert_items(buf).ids)
         out["upserts_per_s"] = round(size / (time.perf_counter() - t))
 
+        # 20k new items into the store of `size`: in time order, as a live crawl adds them (the time
+        # indexes grow at their end), and spread over 90 days, as a backfill of old pages does
+        for shape in ("live", "backfill"):
+            fresh = list(make_items(20000, seed=size + len(shape)))
+            for i, it in enumerate(fresh):
+                it.url, it.canonical_url = f"https://{shape}.vn/{i}.html", None
+                it.__post_init__()
+            if shape == "live":
+                fresh.sort(key=lambda it: it.published or END)
+                for i, it in enumerate(fresh):
+                    it.published = END + timedelta(seconds=5 * i)
+            t = time.perf_counter()
+            for start in range(0, len(fresh), batch):
+                store.upsert_items(fresh[start : start + batch])
+            out[f"upserts_per_s_at_size_{shape}"] = round(len(fresh) / (time.perf_counter() - t))
+
         # a re-crawl of 20k known items: the common case once a store is warm
         again = list(make_items(min(size, 20000)))
         t = time.perf_counter()
@@ -175,7 +195,9 @@ def main() -> None:
     args = ap.parse_args()
     results = []
     for size in args.sizes:
+        load_before = os.getloadavg()[0]
         res = run(size, args.store, args.batch, args.repeat)
+        res["load_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         results.append(res)
         print(json.dumps(res, ensure_ascii=False), flush=True)
     if args.json:

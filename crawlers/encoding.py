@@ -107,8 +107,12 @@ def _try(body: bytes, codec: str) -> str | None:
         return None
 
 
-def decode(body: bytes, content_type: str | None = None) -> Decoded:
-    """Decode an HTML/XML/text payload; never raises (the worst case is a lossy detected decode)."""
+def decode(body: bytes, content_type: str | None = None, *, legacy: bool = True) -> Decoded:
+    """Decode an HTML/XML/text payload; never raises (the worst case is a lossy detected decode).
+
+    ``legacy=False`` skips the legacy-font check (``legacy_font``): a caller that extracts the
+    article runs ``detect_legacy_font`` on that text instead of on the whole page's visible text,
+    which costs as much as parsing the page."""
     warnings: list[str] = []
     for bom, codec in (
         (codecs.BOM_UTF8, "utf-8-sig"),
@@ -117,7 +121,7 @@ def decode(body: bytes, content_type: str | None = None) -> Decoded:
     ):
         if body.startswith(bom):
             text = body.decode(codec, errors="replace")
-            return _finish(text, codec, "bom", warnings)
+            return _finish(text, codec, "bom", warnings, legacy)
 
     declared = [("header", header_charset(content_type)), ("meta", meta_charset(body))]
     for how, name in declared:
@@ -134,14 +138,14 @@ def decode(body: bytes, content_type: str | None = None) -> Decoded:
         if found == "cp1252" and _try(body, "utf-8") is not None and _vi_score(body.decode("utf-8")) > 0:
             # a UTF-8 page mislabelled latin-1: the UTF-8 reading is the Vietnamese one
             warnings.append(f"bảng mã khai báo sai ({how}: {name}): trang là UTF-8")
-            return _finish(body.decode("utf-8"), "utf-8", "utf-8", warnings)
-        return _finish(attempt, found, how, warnings)
+            return _finish(body.decode("utf-8"), "utf-8", "utf-8", warnings, legacy)
+        return _finish(attempt, found, how, warnings, legacy)
 
     as_utf8 = _try(body, "utf-8")
     if as_utf8 is not None:
         if not any(n for _, n in declared):
             warnings.append("không khai báo bảng mã; đọc là UTF-8")
-        return _finish(as_utf8, "utf-8", "utf-8", warnings)
+        return _finish(as_utf8, "utf-8", "utf-8", warnings, legacy)
 
     # Undeclared legacy bytes: compare Windows-Vietnamese with the detector's best guess.
     guess = charset_normalizer.from_bytes(body).best()
@@ -153,17 +157,21 @@ def decode(body: bytes, content_type: str | None = None) -> Decoded:
         candidates.append(("cp1258", cp))
     if not candidates:
         warnings.append("không xác định được bảng mã; thay ký tự lỗi")
-        return _finish(body.decode("utf-8", errors="replace"), "utf-8", "detected", warnings)
+        return _finish(body.decode("utf-8", errors="replace"), "utf-8", "detected", warnings, legacy)
     codec, text = max(candidates, key=lambda c: _vi_score(unicodedata.normalize("NFC", c[1])))
     warnings.append(f"không khai báo bảng mã; nhận dạng là {codec}")
-    return _finish(text, codec, "detected", warnings)
+    return _finish(text, codec, "detected", warnings, legacy)
 
 
-def _finish(text: str, codec: str, how: str, warnings: list[str]) -> Decoded:
+def legacy_warning(font: str) -> str:
+    return f"văn bản dùng phông cũ {font} (không phải Unicode): cần chuyển mã"
+
+
+def _finish(text: str, codec: str, how: str, warnings: list[str], check_legacy: bool = True) -> Decoded:
     text = unicodedata.normalize("NFC", text)
-    legacy = detect_legacy_font(_visible_sample(text))
+    legacy = detect_legacy_font(_visible_sample(text)) if check_legacy else None
     if legacy:
-        warnings.append(f"văn bản dùng phông cũ {legacy} (không phải Unicode): cần chuyển mã")
+        warnings.append(legacy_warning(legacy))
     return Decoded(text=text, encoding=codec, how=how, warnings=warnings, legacy_font=legacy)
 
 

@@ -39,7 +39,11 @@ class StorePipeline:
         if item is None:  # a marker: flushed in order with the items before it
             self.buffer.append(crawled)
             return crawled
-        if spider.source.scope == "national" and not is_about_province(item, spider.profile):
+        if spider.source.scope == "national" and not (
+            crawled.about_province
+            if crawled.about_province is not None
+            else is_about_province(item, spider.profile)
+        ):
             spider.report.dropped += 1
             self.crawler.stats.inc_value("giamsat/dropped_province")
             if crawled.seen_url:  # judged once: not fetched again unless it changes

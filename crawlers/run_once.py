@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import resource
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 from giamsat.core.model import Item
 from giamsat.core.profile import Profile, Source
 from giamsat.crawlers.filters import detect_language, is_about_province
+from giamsat.crawlers.pool import ExtractionPool, default_workers
 from giamsat.crawlers.report import CrawlReport
 
 log = logging.getLogger(__name__)
@@ -42,20 +44,44 @@ def run_job(job: dict[str, Any]) -> CrawlReport:
 
     profile = Profile.model_validate(job["profile"])
     sources = [Source.model_validate(s) for s in job["sources"]]
-    store = open_store(job["store_uri"])
-    report = CrawlReport()
-    warm_up(profile, sources)
-    process = CrawlerProcess(build_settings(profile, job.get("settings"), sources))
-    crawlers = []
-    for source in sources:
-        spider_cls = spider_for(source.type)
-        crawler = process.create_crawler(spider_cls)
-        process.crawl(crawler, source=source, profile=profile, store=store, report=report.source(source.id))
-        crawlers.append((source.id, crawler))
-    process.start()
+    settings = build_settings(profile, job.get("settings"), sources)
+    workers = settings.get("GIAMSAT_EXTRACT_WORKERS")
+    warm_up(profile, sources)  # before the fork: the extraction workers share the built lookups
+    # forked before the store is opened and before the reactor exists (crawlers.pool)
+    pool = ExtractionPool(default_workers() if workers is None else int(workers), profile).start()
+    try:
+        store = open_store(job["store_uri"])
+        report = CrawlReport()
+        process = CrawlerProcess(settings)
+        crawlers = []
+        for source in sources:
+            spider_cls = spider_for(source.type)
+            crawler = process.create_crawler(spider_cls)
+            process.crawl(
+                crawler,
+                source=source,
+                profile=profile,
+                store=store,
+                report=report.source(source.id),
+                extraction=pool,
+            )
+            crawlers.append((source.id, crawler))
+        process.start()
+    finally:
+        pool.close()
+    # CPU seconds of this whole crawl (every source of the job): this process and, once the pool
+    # is shut down, its extraction workers; operators compare them with the wall clock
+    cpu_self = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_workers = resource.getrusage(resource.RUSAGE_CHILDREN)
     for source_id, crawler in crawlers:
         stats = crawler.stats.get_stats() if crawler.stats else {}
         report.stats[source_id] = {k: _plain(v) for k, v in stats.items()}
+        report.stats[source_id]["giamsat/cpu_seconds_crawl_process"] = round(
+            cpu_self.ru_utime + cpu_self.ru_stime, 2
+        )
+        report.stats[source_id]["giamsat/cpu_seconds_extraction_workers"] = round(
+            cpu_workers.ru_utime + cpu_workers.ru_stime, 2
+        )
         if stats.get("finish_reason") not in (None, "finished"):
             report.interrupted = True
     store.close()

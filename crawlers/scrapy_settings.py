@@ -56,6 +56,9 @@ def build_settings(
         "GIAMSAT_ALLOW_PRIVATE_NETWORK": Settings.from_env().allow_private_network,
         "GIAMSAT_PRIVATE_HOSTS": sorted(private_hosts(sources or [])),
         "ITEM_PIPELINES": {"giamsat.crawlers.pipelines.StorePipeline": 300},
+        # a spider callback yields at most one item (a feed: its requests); Scrapy starts this many
+        # asyncio tasks for *every* response whatever it yields, 100 by default
+        "CONCURRENT_ITEMS": 8,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         # Scrapy's own (English) log lines only with `giamsat -v` (GIAMSAT_LOG_LEVEL=DEBUG reaches

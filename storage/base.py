@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
-from giamsat.core.model import Enrichment, Event, Item
+from giamsat.core.model import Enrichment, Event, Item, RawPage
 
 # Fields that ``facet`` can count by. ``topic`` and ``locality`` are multi-valued.
 FACETS = (
@@ -150,10 +150,13 @@ class Store(Protocol):
     uri: str
 
     # -- items -------------------------------------------------------------------------------
-    def upsert_items(self, items: Iterable[Item], raw: dict[str, bytes] | None = None) -> UpsertStats:
+    def upsert_items(
+        self, items: Iterable[Item], raw: dict[str, bytes | RawPage] | None = None
+    ) -> UpsertStats:
         """Insert new items, add a revision when the content changed, ignore exact repeats.
 
-        ``raw`` maps an item's ``key`` (canonical URL) to its raw payload, stored compressed.
+        ``raw`` maps an item's ``key`` (canonical URL) to its raw payload, stored compressed
+        (a ``RawPage`` arrives compressed already).
         Assigns ``item.id`` (and ``raw_ref``) on the passed objects.
         """
 

@@ -42,7 +42,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from giamsat.core.errors import StaleEdit, StoreError
-from giamsat.core.model import Enrichment, Event, Item, item_id_for, utcnow
+from giamsat.core.model import Enrichment, Event, Item, RawPage, item_id_for, utcnow
 from giamsat.core.settings import Settings
 from giamsat.storage import es as names
 from giamsat.storage.base import FACETS, FailedWrites, Page, Query, ReplayReport, StorySummary, UpsertStats
@@ -57,7 +57,6 @@ from giamsat.storage.es.documents import (
     plain,
     plan_upserts,
     raw_payload,
-    raw_ref_for,
     raw_source,
     source_to_item,
     with_enrichment,
@@ -631,7 +630,9 @@ class ElasticsearchStore:
                 )
         return out
 
-    def upsert_items(self, items: Iterable[Item], raw: dict[str, bytes] | None = None) -> UpsertStats:
+    def upsert_items(
+        self, items: Iterable[Item], raw: dict[str, bytes | RawPage] | None = None
+    ) -> UpsertStats:
         raw = raw or {}
         stats = UpsertStats()
         self.failures = []
@@ -645,12 +646,13 @@ class ElasticsearchStore:
             stats += self._upsert_batch(batch, raw)
         return stats
 
-    def _upsert_batch(self, items: list[Item], raw: dict[str, bytes]) -> UpsertStats:
+    def _upsert_batch(self, items: list[Item], raw: dict[str, bytes | RawPage]) -> UpsertStats:
         raw_actions: dict[str, dict[str, Any]] = {}
         for item in items:
             payload = raw.get(item.key)
             if payload is not None:
-                item.raw_ref = raw_ref_for(payload)
+                payload = payload if isinstance(payload, RawPage) else RawPage.of(payload)
+                item.raw_ref = payload.ref
                 raw_actions.setdefault(
                     item.raw_ref,
                     {"_op_type": "create", "_index": names.raw_index(self.prefix), "_id": item.raw_ref,

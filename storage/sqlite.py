@@ -14,7 +14,6 @@ Design notes (why, not what):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import threading
@@ -22,17 +21,20 @@ import uuid
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from giamsat.core.codes import KINDS, SEVERITIES
 from giamsat.core.errors import StaleEdit, StoreError
 from giamsat.core.model import (
     Engagement,
     Enrichment,
     Event,
     Item,
+    RawPage,
     item_id_for,
     json_default,
     parse_dt,
@@ -60,6 +62,12 @@ _FACET_COLUMNS = {
     "severity": "severity",
     "province": "province",
 }
+
+
+# facets with a fixed code list and no (column, ts) index: counted in one pass (_closed_facet)
+_CLOSED_FACETS = {"kind": KINDS, "severity": SEVERITIES}
+# above this many text matches a page is found faster by walking the time index (benchmarks/queries.py)
+_DENSE_MATCHES = 2000
 
 
 def sqlite_path(uri: str) -> str:
@@ -135,6 +143,12 @@ class SQLiteStore:
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
             conn.execute("PRAGMA synchronous=NORMAL")
+            # Measured at 1M items (docs/benchmarks.md): a 64 MiB page cache (SQLite's default is 2 MiB)
+            # keeps the upper index levels in memory, and checkpointing the WAL every ~40 MB instead of
+            # every 4 MB writes a page changed by several batches once: together ~1.4x more upserts/s.
+            # The cache is filled only as pages are read; readers rely on the OS cache anyway.
+            conn.execute("PRAGMA cache_size=-65536")
+            conn.execute("PRAGMA wal_autocheckpoint=10000")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
             conn.row_factory = sqlite3.Row
@@ -169,40 +183,65 @@ class SQLiteStore:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     # -- items ---------------------------------------------------------------------------
-    def upsert_items(self, items: Iterable[Item], raw: dict[str, bytes] | None = None) -> UpsertStats:
-        stats = UpsertStats()
+    def upsert_items(
+        self, items: Iterable[Item], raw: dict[str, bytes | RawPage] | None = None
+    ) -> UpsertStats:
+        """One transaction per call. Known items are looked up in one query for the batch and new
+        ones are written with two ``executemany`` (rows, then their FTS entries): per-item round
+        trips were a third of the cost of a crawl-sized batch (docs/benchmarks.md)."""
+        items = list(items)
         raw = raw or {}
+        stats = UpsertStats()
         with self.transaction() as db:
             for item in items:
-                stats += self._upsert_one(db, item, raw.get(item.key))
+                item.id = item_id_for(item.key)
+                payload = raw.get(item.key)
+                if payload is not None:
+                    item.raw_ref = self._put_raw(db, payload, item.fetched)
+            keys = [item.key for item in items]
+            if len(set(keys)) != len(keys):  # the same page twice in one batch: in order, one by one
+                for item in items:
+                    stats += self._upsert_one(db, item, self._existing(db, [item.key]).get(item.key))
+                return stats
+            existing = self._existing(db, keys)
+            fresh = [item for item in items if item.key not in existing]
+            if fresh:
+                self._insert_new(db, fresh)
+                stats += UpsertStats(new=len(fresh), ids=[item.id for item in fresh])
+            for item in items:
+                row = existing.get(item.key)
+                if row is not None:
+                    stats += self._upsert_one(db, item, row)
+        # keep the caller's order for the ids of new/revised items
+        order = {item.id: i for i, item in enumerate(items)}
+        stats.ids.sort(key=order.__getitem__)
         return stats
 
-    def _put_raw(self, db: sqlite3.Connection, payload: bytes, fetched: datetime) -> str:
-        ref = hashlib.sha1(payload).hexdigest()[:20]
-        db.execute(
-            "INSERT OR IGNORE INTO raw(id, fetched, codec, data) VALUES (?, ?, 'zlib', ?)",
-            (ref, _iso(fetched), zlib.compress(payload, 6)),
-        )
-        return ref
+    def _existing(self, db: sqlite3.Connection, keys: list[str]) -> dict[str, sqlite3.Row]:
+        out: dict[str, sqlite3.Row] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = db.execute(
+                "SELECT rowid, canonical_url, content_hash, revision, title, text, fetched, raw_ref "
+                f"FROM items WHERE canonical_url IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            out.update((r["canonical_url"], r) for r in rows)
+        return out
 
-    def _upsert_one(self, db: sqlite3.Connection, item: Item, payload: bytes | None) -> UpsertStats:
-        key = item.key
-        item.id = item_id_for(key)
-        if payload is not None:
-            item.raw_ref = self._put_raw(db, payload, item.fetched)
-        row = db.execute(
-            "SELECT rowid, content_hash, revision, title, text, fetched, raw_ref FROM items WHERE canonical_url = ?",
-            (key,),
-        ).fetchone()
-        ts = _iso(item.published or item.fetched)
-        if row is None:
-            cur = db.execute(
-                """INSERT INTO items(id, canonical_url, url, source_id, kind, title, text, author, published,
-                       fetched, ts, language, content_hash, revision, engagement, eng_total, raw_ref, meta)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)""",
+    def _insert_new(self, db: sqlite3.Connection, items: list[Item]) -> None:
+        # rowids assigned here (the write lock is held: BEGIN IMMEDIATE) so that the FTS rows can
+        # be written in one executemany too
+        first = (db.execute("SELECT max(rowid) FROM items").fetchone()[0] or 0) + 1
+        db.executemany(
+            """INSERT INTO items(rowid, id, canonical_url, url, source_id, kind, title, text, author, published,
+                   fetched, ts, language, content_hash, revision, engagement, eng_total, raw_ref, meta)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)""",
+            [
                 (
+                    first + n,
                     item.id,
-                    key,
+                    item.key,
                     item.url,
                     item.source_id,
                     item.kind,
@@ -211,20 +250,36 @@ class SQLiteStore:
                     item.author,
                     _iso(item.published),
                     _iso(item.fetched),
-                    ts,
+                    _iso(item.published or item.fetched),
                     item.language,
                     item.content_hash,
                     json.dumps(item.engagement.to_dict()),
                     item.engagement.total(),
                     item.raw_ref,
                     json.dumps(item.meta, ensure_ascii=False),
-                ),
-            )
-            db.execute(
-                "INSERT INTO items_fts(rowid, title, body) VALUES (?, ?, ?)",
-                (cur.lastrowid, fold(item.title), fold(item.text)),
-            )
+                )
+                for n, item in enumerate(items)
+            ],
+        )
+        db.executemany(
+            "INSERT INTO items_fts(rowid, title, body) VALUES (?, ?, ?)",
+            [(first + n, fold(item.title), fold(item.text)) for n, item in enumerate(items)],
+        )
+        for item in items:
             item.revision = 1
+
+    def _put_raw(self, db: sqlite3.Connection, payload: bytes | RawPage, fetched: datetime) -> str:
+        page = payload if isinstance(payload, RawPage) else RawPage.of(payload)
+        db.execute(
+            "INSERT OR IGNORE INTO raw(id, fetched, codec, data) VALUES (?, ?, 'zlib', ?)",
+            (page.ref, _iso(fetched), page.zlib),
+        )
+        return page.ref
+
+    def _upsert_one(self, db: sqlite3.Connection, item: Item, row: sqlite3.Row | None) -> UpsertStats:
+        """One item whose stored row (or None) is known: insert, refresh reach, or add a revision."""
+        if row is None:
+            self._insert_new(db, [item])
             return UpsertStats(new=1, ids=[item.id])
         rowid = row["rowid"]
         if row["content_hash"] == item.content_hash:
@@ -453,19 +508,54 @@ class SQLiteStore:
 
     def search(self, query: Query, limit: int = 50, offset: int = 0) -> Page:
         where, args = self._where(query)
-        total = self.db.execute(f"SELECT count(*) FROM items WHERE {where}", args).fetchone()[0]
-        if query.text and query.order == "relevance" and fts_query(query.text):
-            sql = (
-                "SELECT items.* FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
-                f"WHERE items_fts MATCH ? AND {where} ORDER BY bm25(items_fts) LIMIT ? OFFSET ?"
-            )
-            rows = self.db.execute(sql, [fts_query(query.text), *args, limit, offset]).fetchall()
-        else:
+        match = fts_query(query.text) if query.text else None
+        if match is None:  # no text: the time-range index orders and counts
+            total = self.db.execute(f"SELECT count(*) FROM items WHERE {where}", args).fetchone()[0]
             sql = f"SELECT * FROM items WHERE {where} ORDER BY {self._order(query)} LIMIT ? OFFSET ?"
             rows = self.db.execute(sql, [*args, limit, offset]).fetchall()
-        return Page(items=[self._row_to_item(r) for r in rows], total=total)
+            return Page(items=[self._row_to_item(r) for r in rows], total=total)
+        if query.order == "relevance":
+            # BM25 scores every match anyway: count them in the same pass (count(*) OVER ())
+            rest, rest_args = self._where(replace(query, text=None))
+            sql = (
+                "SELECT rowid, total FROM (SELECT items.rowid AS rowid, items_fts.rank AS r, "
+                "count(*) OVER () AS total FROM items_fts JOIN items INDEXED BY items_rowid_cover "
+                f"ON items.rowid = items_fts.rowid WHERE items_fts MATCH ? AND {rest}) "
+                "ORDER BY r LIMIT ? OFFSET ?"
+            )
+            ranked = self.db.execute(sql, [match, *rest_args, limit, offset]).fetchall()
+            total = ranked[0][1] if ranked else self._count_text(match, query)
+            return Page(items=self._items_by_rowid([r[0] for r in ranked]), total=total)
+        total = self._count_text(match, query)
+        # Many matches: walk the time index from the newest and stop at the page (a common word
+        # needs a few hundred steps). Few matches: sort just those, from the narrow index.
+        dense = total > _DENSE_MATCHES and query.order in ("newest", "oldest")
+        index = "items_ts_cover" if dense else "items_rowid_cover"
+        sql = f"SELECT rowid FROM items INDEXED BY {index} WHERE {where} ORDER BY {self._order(query)} LIMIT ? OFFSET ?"
+        rowids = [r[0] for r in self.db.execute(sql, [*args, limit, offset])]
+        return Page(items=self._items_by_rowid(rowids), total=total)
+
+    def _items_by_rowid(self, rowids: list[int]) -> list[Item]:
+        if not rowids:
+            return []
+        rows = self.db.execute(f"SELECT * FROM items WHERE rowid IN ({','.join('?' * len(rowids))})", rowids)
+        by_rowid = {r["rowid"]: r for r in rows.fetchall()}
+        return [self._row_to_item(by_rowid[i]) for i in rowids if i in by_rowid]
+
+    def _count_text(self, match: str, query: Query) -> int:
+        """FTS matches (they come in rowid order) joined to items_rowid_cover (migration 5): the time
+        window and filters are read from that narrow index, never from the wide rows."""
+        rest, args = self._where(replace(query, text=None))
+        sql = (
+            "SELECT count(*) FROM items_fts JOIN items INDEXED BY items_rowid_cover "
+            f"ON items.rowid = items_fts.rowid WHERE items_fts MATCH ? AND {rest}"
+        )
+        return int(self.db.execute(sql, [match, *args]).fetchone()[0])
 
     def count(self, query: Query) -> int:
+        match = fts_query(query.text) if query.text else None
+        if match is not None:
+            return self._count_text(match, query)
         where, args = self._where(query)
         return int(self.db.execute(f"SELECT count(*) FROM items WHERE {where}", args).fetchone()[0])
 
@@ -512,6 +602,10 @@ class SQLiteStore:
                 rows = self.db.execute(sql, [*args, limit]).fetchall()
         else:
             col = _FACET_COLUMNS[name]
+            if name in _CLOSED_FACETS:
+                counted = self._closed_facet(col, _CLOSED_FACETS[name], where, args)
+                if counted is not None:
+                    return counted[:limit]
             sql = (
                 f"SELECT {col} AS k, count(*) AS n FROM items WHERE {where} AND {col} IS NOT NULL "
                 f"GROUP BY {col} ORDER BY n DESC, k LIMIT ?"
@@ -519,16 +613,59 @@ class SQLiteStore:
             rows = self.db.execute(sql, [*args, limit]).fetchall()
         return [(r["k"], r["n"]) for r in rows]
 
+    def _closed_facet(
+        self, col: str, codes: tuple[str, ...], where: str, args: list[Any]
+    ) -> list[tuple[str, int]] | None:
+        """Counts of a column with a fixed code list in one pass (``count(*) FILTER``): GROUP BY
+        sorts every row of the window first, twice the time on a month of 1M items. None when a
+        value outside the list is present (then the caller groups)."""
+        marks = ",".join("?" * len(codes))
+        sums = ", ".join(f"count(*) FILTER (WHERE {col} = ?)" for _ in codes)
+        sql = (
+            f"SELECT {sums}, count(*) FILTER (WHERE {col} IS NOT NULL AND {col} NOT IN ({marks})) "
+            f"FROM items WHERE {where}"
+        )
+        *counts, other = self.db.execute(sql, [*codes, *codes, *args]).fetchone()
+        if other:
+            return None
+        found = [(code, n) for code, n in zip(codes, counts, strict=True) if n]
+        return sorted(found, key=lambda kv: (-kv[1], kv[0]))
+
     def histogram(self, query: Query, tz: str = "Asia/Ho_Chi_Minh") -> list[tuple[date, int]]:
+        zone = ZoneInfo(tz)
+        if (
+            query.since
+            and query.until
+            and not query.text
+            and query.until - query.since <= timedelta(days=400)
+        ):
+            # One range count per local day: counting walks the (ts) or (sentiment, ts) index,
+            # grouping sorts every row of the window: a month of 1M items, 30 ms against 140 ms.
+            out = []
+            for day, start, end in _local_days(query.since, query.until, zone):
+                where, args = self._where(replace(query, since=start, until=end))
+                n = self.db.execute(f"SELECT count(*) FROM items WHERE {where}", args).fetchone()[0]
+                if n:
+                    out.append((day, n))
+            return out
         where, args = self._where(query)
         ref = query.since or utcnow()
-        offset = ZoneInfo(tz).utcoffset(ref.replace(tzinfo=None)) if ref else None
+        offset = zone.utcoffset(ref.replace(tzinfo=None)) if ref else None
         minutes = int(offset.total_seconds() // 60) if offset else 0
-        sql = (
-            f"SELECT date(ts, '{minutes:+d} minutes') AS d, count(*) AS n FROM items WHERE {where} "
-            "GROUP BY d ORDER BY d"
-        )
-        return [(date.fromisoformat(r["d"]), r["n"]) for r in self.db.execute(sql, args).fetchall()]
+        if minutes % 60:  # a zone off the hour: let SQLite shift every timestamp
+            sql = (
+                f"SELECT date(ts, '{minutes:+d} minutes') AS d, count(*) AS n FROM items WHERE {where} "
+                "GROUP BY d ORDER BY d"
+            )
+            return [(date.fromisoformat(r["d"]), r["n"]) for r in self.db.execute(sql, args).fetchall()]
+        # Count per UTC hour (a prefix of the stored ISO text: no date parsing per row), then add
+        # the hours up into local days here.
+        sql = f"SELECT substr(ts, 1, 13) AS h, count(*) AS n FROM items WHERE {where} GROUP BY h"
+        days: dict[date, int] = {}
+        for hour, n in self.db.execute(sql, args).fetchall():
+            local = datetime.fromisoformat(f"{hour}:00:00+00:00") + timedelta(minutes=minutes)
+            days[local.date()] = days.get(local.date(), 0) + n
+        return sorted(days.items())
 
     def hourly(self, query: Query, tz: str = "Asia/Ho_Chi_Minh") -> list[tuple[datetime, int]]:
         where, args = self._where(query)
@@ -549,9 +686,13 @@ class SQLiteStore:
         if name not in ("source_id", "author"):
             raise ValueError(f"unknown reach field '{name}' (source_id or author)")
         where, args = self._where(query)
-        # Over a time range, sources by reach come from the covering index alone (migration 4);
-        # left to itself the planner picks (source_id, ts) and reads every row: 0.3 s vs 1 s.
-        hint = " INDEXED BY items_ts_stories" if name == "source_id" and query.since else ""
+        # Sources by reach come from an index alone (migration 5): over a short window the
+        # time-ordered one (then grouped), over two weeks or more the source-ordered one, read
+        # whole but already grouped (a month of 1M items: 0.1 s against 0.2 s).
+        if name == "source_id":
+            hint = _by_span(query, "items_ts_cover", "items_source_cover", days=14)
+        else:  # a day's authors: their rows through the time index; a month: the author index
+            hint = _by_span(query, None, "items_author_cover", days=7)
         sql = (
             f"SELECT {name} AS k, count(*) AS n, sum(eng_total) AS eng FROM items{hint} "
             f"WHERE {where} AND {name} IS NOT NULL AND {name} != '' "
@@ -561,18 +702,27 @@ class SQLiteStore:
 
     def top_stories(self, query: Query, limit: int = 10) -> list[StorySummary]:
         where, args = self._where(query)
-        rows = self.db.execute(
-            f"""SELECT story_id, count(*) AS n, count(DISTINCT source_id) AS sources,
-                       sum(eng_total) AS eng, max(risk) AS max_risk, min(ts) AS first_seen,
-                       max(ts) AS last_seen, min(rowid) AS first_rowid
-                FROM items WHERE {where} AND story_id IS NOT NULL
+        # Rank first on what the order needs, then describe only the winners: counting distinct
+        # sources and first/last times for every story cost as much again. Over a week or more the
+        # story-ordered index is read whole but already grouped (a month of 1M items: 0.12 s
+        # against 0.28 s through the time index).
+        ranked = self.db.execute(
+            f"""SELECT story_id, count(*) AS n, sum(eng_total) AS eng, max(risk) AS max_risk
+                FROM items{_by_span(query, "items_ts_cover", "items_story_cover", days=7)}
+                WHERE {where} AND story_id IS NOT NULL
                 GROUP BY story_id ORDER BY n DESC, eng DESC, max_risk DESC LIMIT ?""",
             [*args, limit],
         ).fetchall()
         out = []
-        for r in rows:
+        for r in ranked:
+            d = self.db.execute(
+                f"""SELECT count(DISTINCT source_id) AS sources, min(ts) AS first_seen,
+                           max(ts) AS last_seen, min(rowid) AS first_rowid
+                    FROM items INDEXED BY items_story_cover WHERE story_id = ? AND {where}""",
+                [r["story_id"], *args],
+            ).fetchone()
             head = self.db.execute(
-                "SELECT title, url, sentiment FROM items WHERE rowid = ?", (r["first_rowid"],)
+                "SELECT title, url, sentiment FROM items WHERE rowid = ?", (d["first_rowid"],)
             ).fetchone()
             out.append(
                 StorySummary(
@@ -580,12 +730,12 @@ class SQLiteStore:
                     title=head["title"] or "",
                     url=head["url"] or "",
                     items=r["n"],
-                    sources=r["sources"],
+                    sources=d["sources"],
                     engagement=r["eng"] or 0,
                     max_risk=r["max_risk"] or 0.0,
                     sentiment=head["sentiment"],
-                    first_seen=parse_dt(r["first_seen"]),
-                    last_seen=parse_dt(r["last_seen"]),
+                    first_seen=parse_dt(d["first_seen"]),
+                    last_seen=parse_dt(d["last_seen"]),
                 )
             )
         return out
@@ -819,6 +969,30 @@ class SQLiteStore:
 
     def refresh(self) -> None:
         """Nothing to do: a committed SQLite write is visible at once."""
+
+
+def _by_span(query: Query, short: str | None, long: str, days: int) -> str:
+    """``INDEXED BY`` the time-ordered index (or the planner's choice: ``None``) for a window
+    under ``days``, else the index already grouped by what is counted."""
+    if query.text:  # a text search is driven by its FTS matches
+        return ""
+    span = (query.until or utcnow()) - query.since if query.since else None
+    index = short if span is not None and span < timedelta(days=days) else long
+    return f" INDEXED BY {index}" if index else ""
+
+
+def _local_days(
+    since: datetime, until: datetime, zone: ZoneInfo
+) -> Iterator[tuple[date, datetime, datetime]]:
+    """(local day, start, end) covering [since, until), each cut to the window."""
+    day = since.astimezone(zone).date()
+    while True:
+        start = datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone).astimezone(UTC)
+        if start >= until:
+            return
+        yield day, max(start, since), min(end, until)
+        day += timedelta(days=1)
 
 
 def _only_time(q: Query) -> bool:

@@ -22,9 +22,8 @@ from twisted.python.failure import Failure
 
 from giamsat.core.model import Item
 from giamsat.core.profile import Profile, Source
-from giamsat.crawlers import encoding
-from giamsat.crawlers.extract import extract_article
 from giamsat.crawlers.items import Crawled
+from giamsat.crawlers.pool import ExtractionPool
 from giamsat.crawlers.report import SourceReport
 from giamsat.crawlers.resolver import BlockedAddress, PolicyRefused
 from giamsat.crawlers.state import CrawlState
@@ -50,9 +49,11 @@ class SourceSpider(scrapy.Spider):
         profile: Profile,
         store: Store,
         report: SourceReport,
+        extraction: ExtractionPool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(name=f"{source.type}:{source.id}", **kwargs)
+        self.extraction = extraction or ExtractionPool(0)
         self.source = source
         self.profile = profile
         self.store = store
@@ -101,35 +102,40 @@ class SourceSpider(scrapy.Spider):
         self.state.save()
 
     # -- pages -> items ----------------------------------------------------------------------
-    def decode(self, response: Response) -> encoding.Decoded:
-        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        decoded = encoding.decode(response.body, content_type)
-        for w in decoded.warnings:
-            self.report.warn(f"{response.url}: {w}")
-        return decoded
-
     def too_big(self, response: Response) -> bool:
         if len(response.body) > self.max_bytes:
             self.permanent_failure(response.meta, response.url, f"trang vượt giới hạn {self.max_bytes} byte")
             return True
         return False
 
-    def parse_article(self, response: Response) -> Any:
-        """Article page -> one ``Crawled``. Feed/list metadata arrives in ``response.meta``."""
+    async def parse_article(self, response: Response) -> Any:
+        """Article page -> one ``Crawled``. Feed/list metadata arrives in ``response.meta``.
+
+        Decoding and extraction run in the extraction pool (``crawlers.pool``), so other pages are
+        downloaded and stored meanwhile."""
         self.report.fetched += 1
         if self.too_big(response):
             return
         meta = response.meta
-        decoded = self.decode(response)
-        art = extract_article(decoded.text, response.url, self.options.get("selectors"))
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        page = await self.extraction.extract(
+            response.body,
+            content_type,
+            response.url,
+            self.options.get("selectors"),
+            province=self.source.scope == "national",
+        )
+        for w in page.warnings:
+            self.report.warn(f"{response.url}: {w}")
+        art = page.article
         if not art.has_text:
             self.permanent_failure(meta, response.url, "trang HTML không có nội dung văn bản")
             return
         item_meta: dict[str, Any] = {"source_name": self.source.name, "tier": self.source.tier}
-        if decoded.encoding != "utf-8":
-            item_meta["encoding"] = decoded.encoding
-        if decoded.legacy_font:
-            item_meta["legacy_font"] = decoded.legacy_font
+        if page.encoding != "utf-8":
+            item_meta["encoding"] = page.encoding
+        if page.legacy_font:
+            item_meta["legacy_font"] = page.legacy_font
         if art.modified:
             item_meta["modified"] = art.modified.isoformat()
         if meta.get("seen_url") and canonicalize(meta["seen_url"]) != art.canonical_url:
@@ -144,9 +150,16 @@ class SourceSpider(scrapy.Spider):
             author=art.author,
             # the date in the feed wins: publishers set it deliberately, pages show many dates
             published=meta.get("feed_published") or art.published,
+            language=page.language,
             meta=item_meta,
         )
-        yield Crawled(item, raw=response.body, seen_url=meta.get("seen_url"), fingerprint=meta.get("fp", ""))
+        yield Crawled(
+            item,
+            raw=page.raw or response.body,
+            seen_url=meta.get("seen_url"),
+            fingerprint=meta.get("fp", ""),
+            about_province=page.about_province,
+        )
 
     # -- failures ----------------------------------------------------------------------------
     def permanent_failure(self, meta: dict[str, Any], url: str, reason: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Literal, TypeVar
@@ -51,6 +52,26 @@ def content_hash(title: str | None, text: str | None) -> str:
     """Identity of an item's content: whitespace-insensitive so re-serialised pages hash equal."""
     norm = " ".join(f"{title or ''}\n{text or ''}".split())
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:32]
+
+
+def raw_ref_for(payload: bytes) -> str:
+    """A raw page's id: its content hash, so a page fetched twice is stored once."""
+    return hashlib.sha1(payload).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """A fetched page ready for the store: its id and its zlib-compressed bytes.
+
+    Built where CPU is spare (the crawl's extraction workers): compressing a 200 KB page takes as
+    long as parsing it, and stores accept a ``RawPage`` wherever they accept the plain bytes."""
+
+    ref: str
+    zlib: bytes
+
+    @classmethod
+    def of(cls, payload: bytes) -> RawPage:
+        return cls(raw_ref_for(payload), zlib.compress(payload, 6))
 
 
 def item_id_for(key: str) -> str:

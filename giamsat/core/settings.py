@@ -109,6 +109,14 @@ class Settings:
         default="giamsat",
         metadata=_doc("GIAMSAT_ES_PREFIX", "Elasticsearch index prefix (default `giamsat`)"),
     )
+    extract_workers: int | None = field(
+        default=None,
+        metadata=_doc(
+            "GIAMSAT_EXTRACT_WORKERS",
+            "processes that extract articles during a crawl (default: one per CPU on a multi-core "
+            "machine; `0` extracts inside the crawl process)",
+        ),
+    )
     allow_private_network: bool = field(
         default=False,
         metadata=_doc(

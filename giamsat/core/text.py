@@ -57,17 +57,27 @@ def fold(text: str) -> str:
     Typographic apostrophes become ``'``. The key for search and for diacritic-insensitive matching. Keeps string length equal to the
     NFC input (one output char per input char) so spans found on the folded text map back.
     """
-    out = []
-    for ch in nfc(text):
-        if ch in "đĐ":
-            out.append("d")
-            continue
-        if ch in _APOSTROPHES:  # "Đắk R’lấp" is written with any of them
-            out.append("'")
-            continue
-        base = unicodedata.normalize("NFD", ch)[0]
-        out.append(base.lower() if len(base.lower()) == 1 else ch.lower())
-    return "".join(out)
+    # one C-level str.translate over a table filled on first sight of each character: the
+    # per-character Python loop this replaces was a fifth of article extraction time
+    return nfc(text).translate(_FOLDS)
+
+
+def _fold_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d"
+    if ch in _APOSTROPHES:  # "Đắk R’lấp" is written with any of them
+        return "'"
+    base = unicodedata.normalize("NFD", ch)[0]
+    return base.lower() if len(base.lower()) == 1 else ch.lower()
+
+
+class _FoldTable(dict[int, str]):
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLDS = _FoldTable()
 
 
 def match_key(text: str) -> str:

@@ -6,14 +6,13 @@ new / unchanged / revised semantics as the SQLite backend. No I/O here, so it is
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from giamsat.core.model import Enrichment, Event, Item, item_id_for, json_default, parse_dt, utcnow
+from giamsat.core.model import Enrichment, Event, Item, RawPage, item_id_for, json_default, parse_dt, utcnow
 from giamsat.storage.base import UpsertStats
 from giamsat.storage.es import items_index, revisions_index
 
@@ -122,16 +121,8 @@ def source_to_item(src: dict[str, Any]) -> Item:
     return item
 
 
-def raw_ref_for(payload: bytes) -> str:
-    return hashlib.sha1(payload).hexdigest()[:20]
-
-
-def raw_source(payload: bytes, fetched: datetime) -> dict[str, Any]:
-    return {
-        "fetched": iso(fetched),
-        "codec": "zlib",
-        "data": base64.b64encode(zlib.compress(payload, 6)).decode("ascii"),
-    }
+def raw_source(page: RawPage, fetched: datetime) -> dict[str, Any]:
+    return {"fetched": iso(fetched), "codec": "zlib", "data": base64.b64encode(page.zlib).decode("ascii")}
 
 
 def raw_payload(src: dict[str, Any]) -> bytes:

@@ -76,6 +76,23 @@ def test_fold_keeps_length_and_folds_d():
     assert fold("Đắk Nông") == "dak nong"
 
 
+def test_table_fold_equals_the_per_character_definition():
+    """fold() runs through a cached translate table; it must give exactly the documented per-character key."""
+
+    def by_char(text: str) -> str:
+        out = []
+        for ch in nfc(text):
+            base = unicodedata.normalize("NFD", ch)[0]
+            if ch in "đĐ" or ch in "’‘ʼ`´":
+                out.append("d" if ch in "đĐ" else "'")
+            else:
+                out.append(base.lower() if len(base.lower()) == 1 else ch.lower())
+        return "".join(out)
+
+    sample = "".join(chr(c) for c in range(0x20, 0x3000) if not 0xD800 <= c < 0xE000) + "İ ǅ ß ﬁ 😀"
+    assert fold(sample) == by_char(sample)
+
+
 def test_clean_entities_and_whitespace():
     assert clean("  Khánh&nbsp;Hòa &amp; Ninh\tThuận\n\n ") == "Khánh Hòa & Ninh Thuận"
 

@@ -218,3 +218,154 @@ def test_iter_items_streams_everything(tmp_store):
 
 def test_item_ids_are_stable_across_backends():
     assert item_id_for("https://a/1") == item_id_for("https://a/1") != item_id_for("https://a/2")
+
+
+def test_raw_page_built_elsewhere_is_stored_as_is(tmp_store):
+    from giamsat.core.model import RawPage
+
+    payload = b"<html><body>" + "Khánh Hòa ".encode() * 500 + b"</body></html>"
+    it = _item(4)
+    tmp_store.upsert_items([it], raw={it.key: RawPage.of(payload)})
+    assert it.raw_ref == RawPage.of(payload).ref
+    assert tmp_store.get_raw(it.raw_ref) == payload
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_text_search_pages_match_a_plain_sort(tmp_store, many):
+    """Text search takes one of two plans by the number of matches (a walk of the time index, or a
+    sort of the matches from the rowid-ordered index); both must give exactly the plain order."""
+    import random
+
+    rnd = random.Random(5)
+    n = 2600 if many else 300
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    items = [
+        _item(
+            i,
+            title=f"Tin {i}",
+            text=("sạt lở " if i % 10 else "") + "mưa lớn ở Nha Trang",
+            published=start + timedelta(minutes=rnd.randrange(60 * 24 * 60)),
+            source_id=f"src-{i % 3}",
+        )
+        for i in range(n)
+    ]
+    tmp_store.upsert_items(items)
+    since, until = start + timedelta(days=5), start + timedelta(days=55)
+    in_window = [i for i in items if since <= i.published < until]
+    for text, order, sources in (
+        ("nha trang", "newest", []),
+        ("nha trang", "oldest", []),
+        ("sat lo", "newest", ["src-0", "src-1"]),
+    ):
+        q = Query(text=text, since=since, until=until, order=order, source_ids=sources)
+        expected = [
+            i
+            for i in in_window
+            if (text == "nha trang" or "sạt lở" in i.text) and (not sources or i.source_id in sources)
+        ]
+        if text == "nha trang":  # the dense plan is taken above 2,000 matches
+            assert (len(expected) > 2000) == many
+        expected.sort(key=lambda i: (i.published, tmp_store.db.execute(
+            "SELECT rowid FROM items WHERE id = ?", (i.id,)).fetchone()[0]), reverse=order == "newest")  # fmt: skip
+        for offset in (0, 40):
+            page = tmp_store.search(q, limit=25, offset=offset)
+            assert page.total == len(expected) == tmp_store.count(q)
+            assert [i.id for i in page.items] == [i.id for i in expected[offset : offset + 25]]
+
+
+def test_histogram_by_day_counts_local_days_at_the_boundaries(tmp_store):
+    """A bounded window is counted one local day at a time; an item at 16:59 UTC is still the
+    previous local day in Vietnam (UTC+7), one at 17:00 the next; the window cuts both ends."""
+    from zoneinfo import ZoneInfo
+
+    vn = ZoneInfo("Asia/Ho_Chi_Minh")
+    times = [
+        datetime(2026, 3, 1, 16, 59, tzinfo=UTC),  # 1/3 23:59 local
+        datetime(2026, 3, 1, 17, 0, tzinfo=UTC),  # 2/3 00:00 local
+        datetime(2026, 3, 2, 3, 0, tzinfo=UTC),
+        datetime(2026, 3, 4, 12, 0, tzinfo=UTC),  # 4/3 local: 3/3 has no item
+        datetime(2026, 3, 6, 12, 0, tzinfo=UTC),  # after the window
+    ]
+    tmp_store.upsert_items([_item(100 + i, published=t, title=f"Tin {i}") for i, t in enumerate(times)])
+    since = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # 1/3 19:00 local: the day starts cut
+    until = datetime(2026, 3, 5, 17, 0, tzinfo=UTC)
+    expected = {}
+    for t in times[:4]:
+        d = t.astimezone(vn).date()
+        expected[d] = expected.get(d, 0) + 1
+    assert tmp_store.histogram(Query(since=since, until=until)) == sorted(expected.items())
+    # the same days through the grouping path (a text filter takes it)
+    assert tmp_store.histogram(Query(since=since, until=until, text="khanh hoa")) == sorted(expected.items())
+
+
+def test_closed_code_facets_equal_grouping_and_fall_back_on_unknown_codes(tmp_store):
+    tmp_store.upsert_items([_item(200 + i, title=f"Tin {i}") for i in range(7)])
+    rowids = [r[0] for r in tmp_store.db.execute("SELECT rowid FROM items ORDER BY rowid")]
+    for rowid, sev in zip(rowids, ["cao", "khan", "cao", None, "thap", "cao", "khan"], strict=True):
+        tmp_store.db.execute("UPDATE items SET severity = ? WHERE rowid = ?", (sev, rowid))
+    assert tmp_store.facet("severity", Query()) == [("cao", 3), ("khan", 2), ("thap", 1)]
+    assert tmp_store.facet("severity", Query(), limit=2) == [("cao", 3), ("khan", 2)]
+    tmp_store.db.execute("UPDATE items SET severity = 'la' WHERE rowid = ?", (rowids[3],))
+    assert tmp_store.facet("severity", Query()) == [("cao", 3), ("khan", 2), ("la", 1), ("thap", 1)]
+    assert tmp_store.facet("kind", Query()) == [("press", 7)]
+
+
+def test_relevance_search_counts_in_the_ranking_pass(tmp_store):
+    tmp_store.upsert_items(
+        [
+            _item(300 + i, title=f"Tin {i}", text="sạt lở đèo Khánh Lê " * (1 + i % 4) + "mưa lớn")
+            for i in range(60)
+        ]
+        + [_item(400 + i, title=f"Khác {i}", text="giá xăng tăng") for i in range(10)]
+    )
+    q = Query(text="sat lo", order="relevance")
+    page = tmp_store.search(q, limit=25)
+    assert page.total == 60 == tmp_store.count(q) and len(page.items) == 25
+    assert all("sạt lở" in i.text for i in page.items)
+    assert page.items[0].text.count("sạt lở") == 4  # the most repeated first (BM25)
+    beyond = tmp_store.search(q, limit=25, offset=100)
+    assert beyond.total == 60 and beyond.items == []
+
+
+@pytest.mark.parametrize("days", [1, 30])
+def test_stories_and_reach_agree_through_either_index(tmp_store, days):
+    """Short windows read the time-ordered index, long ones the story/source/author-ordered ones:
+    both give what a plain count over the window's items gives."""
+    import random
+    from collections import Counter
+
+    rnd = random.Random(days)
+    end = datetime(2026, 3, 31, tzinfo=UTC)
+    items = [
+        _item(
+            500 + i,
+            title=f"Tin {i}",
+            published=end - timedelta(hours=rnd.randrange(24 * 40)),
+            source_id=f"src-{rnd.randrange(4)}",
+            author=f"Tác giả {rnd.randrange(3)}",
+            engagement=Engagement(likes=rnd.randrange(50)),
+        )
+        for i in range(300)
+    ]
+    tmp_store.upsert_items(items)
+    for it in items:
+        tmp_store.db.execute("UPDATE items SET story_id = ? WHERE id = ?", (f"s{int(it.id, 16) % 7}", it.id))
+    q = Query(since=end - timedelta(days=days), until=end)
+    inside = [i for i in items if q.since <= i.published < q.until]
+    story = {i.id: f"s{int(i.id, 16) % 7}" for i in items}
+    n = Counter(story[i.id] for i in inside)
+    top = tmp_store.top_stories(q, limit=3)
+    assert [s.items for s in top] == sorted(n.values(), reverse=True)[:3]
+    for s in top:
+        members = [i for i in inside if story[i.id] == s.story_id]
+        assert s.items == n[s.story_id] and s.sources == len({i.source_id for i in members})
+        assert s.engagement == sum(i.engagement.total() for i in members)
+    reach = {}
+    for i in inside:
+        k = reach.setdefault(i.source_id, [0, 0])
+        k[0] += 1
+        k[1] += i.engagement.total()
+    got = tmp_store.top_reach("source_id", q)
+    assert {k: [n_, e] for k, n_, e in got} == reach
+    authors = Counter(i.author for i in inside)
+    assert {k: n_ for k, n_, _ in tmp_store.top_reach("author", q)} == dict(authors)
