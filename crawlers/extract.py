@@ -331,10 +331,18 @@ def tidy_text(
     return "\n".join(lines)
 
 
+def _doc_text(doc: Any) -> str:
+    """The body of what ``bare_extraction`` returns: a Document, or a dict with ``as_dict=True``."""
+    if doc is None:
+        return ""
+    text = doc.get("text") if isinstance(doc, dict) else doc.text
+    return text or ""
+
+
 def _restore_headings(
     lines: list[str], headings: Sequence[tuple[str, str]], title: str, lead: str | None
 ) -> list[str]:
-    starts = {}
+    starts: dict[str, int] = {}
     for i, line in enumerate(lines):
         starts.setdefault(fold(line[:40]), i)
     present = {fold(line) for line in lines if len(line) <= 250}
@@ -386,10 +394,10 @@ def _main_text(tree: HtmlElement, url: str, focus: str) -> str:
     elif focus == "recall":
         options["favor_recall"] = True
     doc = trafilatura.bare_extraction(tree, url=url, fast=True, **options)
-    text = (doc.text if doc is not None else "") or ""
+    text = _doc_text(doc)
     if len(text) < 3 * _MIN_TEXT_CHARS:
         doc = trafilatura.bare_extraction(tree, url=url, **options)
-        text = max(text, (doc.text if doc is not None else "") or "", key=len)
+        text = max(text, _doc_text(doc), key=len)
     return text
 
 

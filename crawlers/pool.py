@@ -159,7 +159,7 @@ async def _on_reactor(future: Future[Page]) -> Page:
     deferred: Deferred[Page] = Deferred()
 
     def done(f: Future[Page]) -> None:
-        call: Any = reactor.callFromThread  # type: ignore[attr-defined]
+        call: Any = reactor.callFromThread  # type: ignore[attr-defined,unused-ignore]
         try:
             call(deferred.callback, f.result())
         except BaseException as exc:  # the worker's exception, a dead worker, a cancelled future

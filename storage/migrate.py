@@ -20,7 +20,7 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from giamsat.core.model import Engagement, Item, parse_dt, utcnow
+from giamsat.core.model import Engagement, Item, RawPage, parse_dt, utcnow
 from giamsat.storage.base import Query, Store
 from giamsat.storage.sqlite import SQLiteStore
 
@@ -165,7 +165,7 @@ def _copy_items(
     # Replay in rounds so every round is one batched upsert: round k holds each item's k-th version.
     for k in range(max((len(c) for c in chains), default=0)):
         batch = [c[k] for c in chains if len(c) > k]
-        raw: dict[str, bytes] = {}
+        raw: dict[str, bytes | RawPage] = {}
         for version, ref in batch:
             payload = src.get_raw(ref) if ref else None
             if payload is not None:

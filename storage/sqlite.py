@@ -207,7 +207,7 @@ class SQLiteStore:
             fresh = [item for item in items if item.key not in existing]
             if fresh:
                 self._insert_new(db, fresh)
-                stats += UpsertStats(new=len(fresh), ids=[item.id for item in fresh])
+                stats += UpsertStats(new=len(fresh), ids=[item_id_for(item.key) for item in fresh])
             for item in items:
                 row = existing.get(item.key)
                 if row is not None:
@@ -280,7 +280,7 @@ class SQLiteStore:
         """One item whose stored row (or None) is known: insert, refresh reach, or add a revision."""
         if row is None:
             self._insert_new(db, [item])
-            return UpsertStats(new=1, ids=[item.id])
+            return UpsertStats(new=1, ids=[item_id_for(item.key)])
         rowid = row["rowid"]
         if row["content_hash"] == item.content_hash:
             # Same content: only refresh what legitimately changes between crawls (reach).
@@ -338,7 +338,7 @@ class SQLiteStore:
             (rowid, fold(item.title), fold(item.text)),
         )
         item.revision = new_rev
-        return UpsertStats(revised=1, ids=[item.id])
+        return UpsertStats(revised=1, ids=[item_id_for(item.key)])
 
     def _row_to_item(self, row: sqlite3.Row) -> Item:
         item = Item(
