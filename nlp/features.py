@@ -8,7 +8,12 @@ One ``Featurizer`` turns a batch of texts into TF-IDF weighted counts over four 
 * ``f:`` the same on the *folded* text (no diacritics, đ->d), so a post typed without diacritics
   ("thu hoi dat") still meets the weights learned from edited press text;
 * ``c:`` character 2-4-grams inside folded words: robust to teencode, typos and stretched words;
-* ``e:`` emoji and emoticon tokens, which carry sentiment in social posts.
+* ``e:`` emoji and emoticon tokens, which carry sentiment in social posts;
+* cue columns (models trained since 12/2026, ``Featurizer(cue_scale=...)``): one dense column per
+  family of cue phrases in ``nlp/cues.json`` (rumour, sensational/clickbait, grievance, hostile
+  wording, official/reported style), ``log(1 + hits)`` matched on folded text, appended after the
+  TF-IDF block: a rare class learns one weight for a whole family of markers instead of one per
+  bigram it has seen.
 
 Features are hashed (no vocabulary dict to pickle) and then the ``max_features`` columns with the
 highest document frequency in the training texts are kept, which keeps artefacts small while
@@ -19,15 +24,18 @@ from __future__ import annotations
 
 import html
 import itertools
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
+from giamsat.core.resources import package_path
 from giamsat.core.text import normalize_tone
 
 N_HASH = 2**21
@@ -147,6 +155,30 @@ def tokens(prepared: str) -> list[str]:
 
 
 ALL_VIEWS = ("w", "f", "c", "e")
+CUES_FILE = package_path("nlp", "cues.json")
+
+
+def load_cues(path: Path | None = None) -> dict[str, list[str]]:
+    """Cue families of ``nlp/cues.json`` (keys starting with ``_`` are comments)."""
+    data = json.loads((path or CUES_FILE).read_text(encoding="utf-8"))
+    return {k: list(v) for k, v in data.items() if not k.startswith("_") and v}
+
+
+def cue_patterns(cues: dict[str, list[str]]) -> list[re.Pattern[str]]:
+    """One whole-word regex per family, over folded lower-cased phrases."""
+    return [_phrase_regex({fold_lower(" ".join(p.lower().split())): p for p in v}) for v in cues.values()]
+
+
+def cue_matrix(texts: Sequence[str], patterns: list[re.Pattern[str]]) -> np.ndarray:
+    """``log(1 + hits)`` of each cue family per text (dense, texts x families), on folded tokens."""
+    out = np.zeros((len(texts), len(patterns)), dtype=np.float32)
+    for i, text in enumerate(texts):
+        joined = " ".join(fold_lower(t) for t in tokens(prepare(text)))
+        for j, rx in enumerate(patterns):
+            n = sum(1 for _ in rx.finditer(joined))
+            if n:
+                out[i, j] = np.log1p(n)
+    return out
 
 
 def analyze(text: str, views: tuple[str, ...] = ALL_VIEWS) -> list[str]:
@@ -195,6 +227,7 @@ class Featurizer:
         min_df: int = 2,
         views: tuple[str, ...] = ALL_VIEWS,
         n_jobs: int = 1,
+        cue_scale: float = 0.0,
     ) -> None:
         self.max_features = max_features
         self.min_df = min_df
@@ -202,10 +235,27 @@ class Featurizer:
         self.n_jobs = n_jobs  # >1: hash chunks in worker processes (the analyzer is pure Python)
         self.columns: np.ndarray | None = None
         self.tfidf: TfidfTransformer | None = None
+        # > 0: one extra column per cue family of nlp/cues.json, log(1 + hits) times this scale,
+        # appended after the TF-IDF block (models trained before 12/2026 have none)
+        self.cue_scale = cue_scale
+        self.cues: dict[str, list[str]] = {}  # the families it was trained with (kept in the artefact)
+        self._cue_rx: list[re.Pattern[str]] | None = None
 
     @property
     def n_features(self) -> int:
-        return 0 if self.columns is None else len(self.columns)
+        return 0 if self.columns is None else len(self.columns) + len(self.cue_labels)
+
+    @property
+    def cue_labels(self) -> list[str]:
+        return list(getattr(self, "cues", None) or {})
+
+    def _with_cues(self, X: sp.csr_matrix, texts: list[str]) -> sp.csr_matrix:
+        if not self.cue_labels:
+            return X
+        if getattr(self, "_cue_rx", None) is None:
+            self._cue_rx = cue_patterns(self.cues)
+        K = cue_matrix(texts, self._cue_rx or []) * np.float32(self.cue_scale)
+        return sp.hstack([X, sp.csr_matrix(K)], format="csr", dtype=np.float32)
 
     def _counts(self, texts: Sequence[str]) -> sp.csr_matrix:
         texts = list(texts)
@@ -236,14 +286,19 @@ class Featurizer:
         self.columns = candidates.astype(np.int32)
         selected = counts[:, self.columns]
         self.tfidf = TfidfTransformer(sublinear_tf=True)
-        return self.tfidf.fit_transform(selected).astype(np.float32).tocsr()
+        X = self.tfidf.fit_transform(selected).astype(np.float32).tocsr()
+        if getattr(self, "cue_scale", 0.0) > 0:
+            self.cues = load_cues()
+            self._cue_rx = None
+        return self._with_cues(X, list(texts))
 
     def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
         if self.columns is None or self.tfidf is None:
             raise RuntimeError("Featurizer.transform before fit")
         texts = list(texts)
         counts = self._counts(texts)
-        return self.tfidf.transform(counts[:, self.columns]).astype(np.float32).tocsr()
+        X = self.tfidf.transform(counts[:, self.columns]).astype(np.float32).tocsr()
+        return self._with_cues(X, texts)
 
 
 # -- profile lexicons: explain (reasons) and a small tuned prior, never decide -----------------

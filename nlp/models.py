@@ -163,6 +163,8 @@ class ModelBundle:
             if category_prior is None:
                 category_prior = [set(self.category_lexicon().find(t)) for t in texts]
             pc = apply_category_prior(cat.classes, pc, category_prior, cprior)
+        pc = apply_class_bias(cat.classes, pc, self.meta.get("category_bias"))
+        ps = apply_class_bias(sent.classes, ps, self.meta.get("sentiment_bias"))
         pt = top.scores(X) if top else np.zeros((len(texts), 0))
         px = tox.scores(X)[:, -1] if tox else np.zeros(len(texts))
         prior = float(self.meta.get("topic_prior", 0.0))
@@ -206,6 +208,19 @@ def apply_category_prior(
     if not bonus.any():
         return P
     z = np.log(np.clip(P, 1e-12, 1.0)) + bonus
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def apply_class_bias(classes: list[str], P: np.ndarray, bias: dict[str, float] | None) -> np.ndarray:
+    """Add a per-class log-odds offset (chosen by cross-validation on the gold train split, see
+    ``nlp.train.cv_biases``) to every row and renormalise: a shift of the decision, so a class the
+    model under-predicts on real text wins at a lower probability. ``None``/all-zero: ``P`` as is."""
+    if not bias or not any(bias.values()):
+        return P
+    b = np.array([float(bias.get(c, 0.0)) for c in classes])
+    z = np.log(np.clip(P, 1e-12, 1.0)) + b
     z -= z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)

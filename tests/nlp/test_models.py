@@ -164,3 +164,58 @@ def test_category_prior_shifts_only_matched_rows() -> None:
 def test_more_teencode_is_expanded() -> None:
     feats = set(analyze("mn ơi ae ib sdt giúp mình"))
     assert {"w:mọi", "w:người", "w:anh", "w:em", "w:nhắn", "w:số", "w:thoại"} <= feats
+
+
+def test_cue_families_fire_with_and_without_diacritics() -> None:
+    from giamsat.nlp.features import cue_matrix, cue_patterns, load_cues
+
+    cues = load_cues()
+    labels = ["tin-don", "phan-anh", "chong-pha"]
+    K = cue_matrix(
+        [
+            "Nghe nói sắp vỡ đập, share gấp!",
+            "nghe noi sap vo dap, share gap!",
+            "Người dân bức xúc nhiều ngày nay",
+            "Trời hôm nay đẹp",
+        ],
+        cue_patterns({k: cues[k] for k in labels}),
+    )
+    assert K[0, 0] > 0 and np.allclose(K[0], K[1])  # folded matching: typed either way
+    assert K[2, 1] > 0 and K[2, 0] == 0
+    assert not K[3].any()
+
+
+def test_featurizer_cue_columns_are_appended_only_when_trained_with_them() -> None:
+    texts = ["nghe nói sắp vỡ đập", "người dân bức xúc", "bão số 3 vào Khánh Hòa"] * 2
+    plain = Featurizer(max_features=1000, min_df=1).fit(texts)
+    cued = Featurizer(max_features=1000, min_df=1, cue_scale=1.0).fit(texts)
+    assert cued.n_features == plain.n_features + len(cued.cue_labels) > plain.n_features
+    X = cued.transform(["nghe noi sap vo dap"])
+    assert X.shape == (1, cued.n_features)
+    assert X[0, plain.n_features + cued.cue_labels.index("tin-don")] > 0
+    del plain.cues  # an artefact pickled before cue features existed
+    assert plain.transform(texts).shape[1] == plain.n_features
+
+
+def test_class_bias_shifts_decisions_and_keeps_probabilities() -> None:
+    from giamsat.nlp.models import apply_class_bias
+
+    classes = ["none", "phan-anh"]
+    P = np.array([[0.6, 0.4], [0.9, 0.1]])
+    Q = apply_class_bias(classes, P, {"none": 0.0, "phan-anh": 0.5})
+    assert Q[0].argmax() == 1 and Q[1].argmax() == 0 and np.allclose(Q.sum(1), 1)
+    assert apply_class_bias(classes, P, None) is P
+    assert apply_class_bias(classes, P, {"none": 0.0, "phan-anh": 0.0}) is P
+
+
+def test_cv_folds_keep_items_and_biases_stay_zero_without_gain() -> None:
+    from giamsat.nlp.train import cv_biases, cv_folds
+
+    ids = [f"baomoi:{i}" for i in range(200)]
+    folds = cv_folds(ids)
+    assert folds == cv_folds(ids) and set(folds) == {0, 1, 2, 3, 4}
+    assert cv_folds(ids[:10]) == folds[:10]  # an item's fold does not depend on the others
+    P = np.array([[0.9, 0.1], [0.2, 0.8], [0.7, 0.3]])
+    assert not cv_biases(["none", "phan-anh"], P, ["none", "phan-anh", "none"]).any()
+    moved = cv_biases(["none", "phan-anh"], P, ["none", "phan-anh", "phan-anh"])
+    assert moved[0] == 0 and moved[1] > 0
