@@ -163,15 +163,17 @@ class ModelBundle:
             if category_prior is None:
                 category_prior = [set(self.category_lexicon().find(t)) for t in texts]
             pc = apply_category_prior(cat.classes, pc, category_prior, cprior)
-        pc = apply_class_bias(cat.classes, pc, self.meta.get("category_bias"))
-        ps = apply_class_bias(sent.classes, ps, self.meta.get("sentiment_bias"))
+        # offsets chosen by CV move the *decision* only: the probabilities risk is built on stay
+        # the model's (shifting them raised a lone rumour telling to an alert of its own)
+        dc = apply_class_bias(cat.classes, pc, self.meta.get("category_bias"))
+        ds = apply_class_bias(sent.classes, ps, self.meta.get("sentiment_bias"))
         pt = top.scores(X) if top else np.zeros((len(texts), 0))
         px = tox.scores(X)[:, -1] if tox else np.zeros(len(texts))
         prior = float(self.meta.get("topic_prior", 0.0))
         out = []
         for i in range(len(texts)):
-            s_idx = int(ps[i].argmax())
-            c_idx = int(pc[i].argmax())
+            s_idx = int(ds[i].argmax())
+            c_idx = int(dc[i].argmax())
             tprobs: dict[str, float] = {}
             chosen: list[tuple[str, float]] = []
             if top:
