@@ -52,7 +52,7 @@ import yaml
 
 from giamsat.core.profile import load_profile
 from giamsat.nlp.mentions import MentionFinder
-from giamsat.nlp.normalize import fold
+from giamsat.core.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = {

@@ -236,6 +236,10 @@ MAIN_WEIGHTS = {
     "old-ward": 1.0,
 }
 UNIT_LEVELS = ("ward", "old-ward", "old-district")
+# main_province: the leading province needs this share of the mention weight...
+DOMINANT_SHARE = 0.55
+# ...and more than one mention when its only one comes after this many characters
+PASSING_CHARS = 300
 
 
 @dataclass
@@ -448,21 +452,45 @@ class MentionFinder:
         return doc.nfc_to_orig[start][0], doc.nfc_to_orig[end - 1][1]
 
     def main_province(self, mentions: list[Mention], title_chars: int = 160) -> str | None:
-        """The province the text is mostly about: mentions weighted by level, counted twice in the
-        first ``title_chars`` characters (where the title is, when callers pass title + text)."""
+        """The province the text is mainly about (docs/annotation.md, section 1), or None.
+
+        Mentions are weighted by level and counted twice in the first ``title_chars`` characters
+        (where the title is, when callers pass title + text). The leading province must then
+        *dominate*: the guideline leaves an item with several provinces, none of which
+        dominates, and a national story that names one province in passing, about no province.
+        So the answer is None when
+
+        * the leader holds less than ``DOMINANT_SHARE`` of the weight (a storm along a coast,
+          a list of provinces, a route between two cities), unless the title names it and no
+          other province (the headline says where the story is);
+        * the leader is named only once, after the first ``PASSING_CHARS`` characters of a text
+          longer than that (one passing reference deep in a long article).
+
+        Thresholds chosen on the gold train split (nlp/gold), checked on dev; see docs/nlp.md.
+        """
         scores: dict[str, float] = defaultdict(float)
         first: dict[str, int] = {}
+        count: dict[str, int] = defaultdict(int)
+        in_title: set[str] = set()
         for m in mentions:
             if not m.province:
                 continue
             weight = MAIN_WEIGHTS.get(m.level, 1.0)
             if m.start < title_chars:
                 weight *= 2
+                in_title.add(m.province)
             scores[m.province] += weight
+            count[m.province] += 1
             first.setdefault(m.province, m.start)
         if not scores:
             return None
-        return max(scores, key=lambda p: (scores[p], -first[p]))
+        best = max(scores, key=lambda p: (scores[p], -first[p]))
+        share = scores[best] / sum(scores.values())
+        if share < DOMINANT_SHARE and in_title != {best}:
+            return None
+        if count[best] == 1 and first[best] >= PASSING_CHARS:
+            return None
+        return best
 
     def localities(self, mentions: list[Mention], province: str) -> list[str]:
         """Current ward names (with diacritics) and landmark names mentioned in ``province``."""
