@@ -37,7 +37,9 @@ _LANDMARK = [
 ]  # fmt: skip
 # After the kind word, up to six tokens are read; the name is the run of capitalised tokens (a
 # lower-case one only between two capitalised ones: "Pô sah Inư"), or a number ("thôn 7", "3A").
-_TOKENS = r"(?:[\w'’\-]+[,.;:)!?]*(?:\s+|$)){1,6}"
+# Names do not run across lines ("đảo" ending a heading, the next line's first words): only
+# horizontal space separates the kind word and the name's tokens.
+_TOKENS = r"(?:[\w'’\-]+[,.;:)!?]*(?:[^\S\n\r]+|(?=[\n\r])|$)){1,6}"
 
 
 def _alternation(words: list[str]) -> str:
@@ -46,7 +48,7 @@ def _alternation(words: list[str]) -> str:
 
 # the kind word in any case ("Thôn", "KCN"); the name is judged by its capitals in ``_name``
 _PATTERN = re.compile(
-    rf"(?<![\w])(?P<kind>(?i:{_alternation(_VILLAGE)}|{_alternation(_LANDMARK)}))\s+(?=(?P<rest>{_TOKENS}))"
+    rf"(?<![\w])(?P<kind>(?i:{_alternation(_VILLAGE)}|{_alternation(_LANDMARK)}))[^\S\n\r]+(?=(?P<rest>{_TOKENS}))"
 )
 _VILLAGE_SET = {w.lower() for w in _VILLAGE}
 _SENTENCE_END = re.compile(r"[.!?\n;]")

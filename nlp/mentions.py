@@ -58,6 +58,7 @@ import threading
 import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar
@@ -74,35 +75,56 @@ log = logging.getLogger(__name__)
 
 # -- context word lists (data; folded unless said otherwise) -----------------------------------
 # person titles, in match_key form (with diacritics) so "ảnh" (photo) is not "anh"
-PERSON_TITLES = frozenset(
-    [
-        "anh",
-        "chị",
-        "ông",
-        "bà",
-        "em",
-        "cô",
-        "chú",
-        "bác",
-        "cụ",
-        "bạn",
-        "thầy",
-        "cháu",
-        "bé",
-        "cu",
-        "dì",
-        "cậu",
-        "mợ",
-        "thím",
-        "chồng",
-        "vợ",
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "đ/c",
-    ]
-) | {"đồng chí", "ca sĩ", "nhà báo", "nghệ sĩ", "cầu thủ", "bị can", "bị cáo", "đối tượng", "tên", "họa sĩ"}
+PERSON_TITLES = (
+    frozenset(
+        [
+            "anh",
+            "chị",
+            "ông",
+            "bà",
+            "em",
+            "cô",
+            "chú",
+            "bác",
+            "cụ",
+            "bạn",
+            "thầy",
+            "cháu",
+            "bé",
+            "cu",
+            "dì",
+            "cậu",
+            "mợ",
+            "thím",
+            "chồng",
+            "vợ",
+            "mr",
+            "mrs",
+            "ms",
+            "miss",
+            "đ/c",
+        ]
+    )
+    | {"đồng chí", "ca sĩ", "nhà báo", "nghệ sĩ", "cầu thủ", "bị can", "bị cáo", "đối tượng", "tên", "họa sĩ"}
+    | {
+        # artists', writers' and athletes' titles before a stage or pen name ("NSND Lệ Thủy", "danh hài
+        # Xuân Bắc", "nhà thơ Tố Hữu")
+        "nsnd",
+        "nsưt",
+        "danh hài",
+        "diễn viên",
+        "nhà văn",
+        "nhà thơ",
+        "nhạc sĩ",
+        "hoa hậu",
+        "á hậu",
+        "người mẫu",
+        "tay vợt",
+        "vận động viên",
+        "tuyển thủ",
+        "mc",
+    }
+)
 # titles written without diacritics that are not other everyday words ("ba" = three, "co" = có)
 PLAIN_TITLES = frozenset({"anh", "ong", "chi"})
 # "bà con", "anh em" are "people/folks", not a title before a name
@@ -186,6 +208,10 @@ FOREIGN_COUNTRIES = (
     "singapore",
 )
 _FOREIGN_RE = re.compile(r"^\s?(?:\(|,|-)\s?(?:" + "|".join(FOREIGN_COUNTRIES) + r")\s?(?:\)|,|;|\.|$)")
+# a province named after a person: bare, the name is the person ("Chủ tịch Hồ Chí Minh", "tư tưởng
+# Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh"); the city is written with its level word ("TP Hồ Chí Minh")
+# or another of its names (TP.HCM, Sài Gòn)
+PERSON_NAMED_PROVINCES = frozenset(folded_key(w) for w in ("Hồ Chí Minh",))
 # names that are also ordinary words: lower-case use is the word, not the place
 COMMON_WORD_NAMES = frozenset(
     folded_key(w) for w in ("Hòa Bình", "Thái Bình", "Thống Nhất", "Độc Lập", "Hưng Yên")
@@ -387,17 +413,19 @@ class MentionFinder:
             return []
         doc.hit_starts = frozenset(c.start for cands in hits for c in cands)
         # pass 1: what provinces does the text name on its own?
-        context: set[str] = set()
+        # (with where each is named: a name found in two of them belongs to the nearer one)
+        context: dict[str, list[int]] = defaultdict(list)
         for cands in hits:
             for c in cands:
                 if c.entry.level in ("province", "old-province", "landmark") and self._accept_alone(doc, c):
-                    context.add(c.entry.province or "")
-        context.discard("")
+                    context[c.entry.province or ""].append(c.start)
+        context.pop("", None)
         # pass 1b: units made certain by their level word add their province too
         for cands in hits:
             chosen = self._judge(doc, cands, context=set())
             if chosen and chosen.level_group and chosen.entry.level in UNIT_LEVELS:
-                context.add(chosen.entry.province or "")
+                context[chosen.entry.province or ""].append(chosen.start)
+        context.pop("", None)
         # pass 2: judge every hit with that context, then resolve overlaps
         accepted: list[tuple[_Cand, bool]] = []  # (candidate, is_blocker)
         for cands in hits:
@@ -432,6 +460,8 @@ class MentionFinder:
         for place, start, end in spans:
             if any(m.start < end and start < m.end for m in out):
                 continue  # already read as something else (a ward with its level word, a profile landmark)
+            if self._province_name(doc.nfc[place.start : place.end]):
+                continue  # "Hồ Chí Minh" is a man or the city, not a lake "Chí Minh"
             province = locate(place, doc.nfc, units, provinces)
             if province is not None:
                 out.append(
@@ -445,6 +475,12 @@ class MentionFinder:
                     )
                 )
         return sorted(out, key=lambda m: m.start)
+
+    def _province_name(self, segment: str) -> bool:
+        """Is the whole ``segment`` (kind word + name) a province's name?"""
+        key = fold(segment).replace("-", " ")
+        found = self.gaz.automaton.get(" ".join(key.split()), None)
+        return bool(found) and any(self.gaz.entries[i].level in ("province", "old-province") for i in found)
 
     def _orig_span(self, doc: _Doc, start: int, end: int) -> tuple[int, int]:
         if doc.nfc_to_orig is None:
@@ -678,6 +714,8 @@ class MentionFinder:
         syllables = e.key.count(" ") + 1
         if c.level_group and c.level_group not in ("province", "city") and e.level != "landmark":
             return False  # "phường Khánh Hòa" is a ward somewhere, not the province
+        if e.key in PERSON_NAMED_PROVINCES and not c.level_group:
+            return False
         if self._person_context(doc, c) or (self._street(doc, c) and not e.profile):
             return False
         if (
@@ -707,7 +745,9 @@ class MentionFinder:
         # a one-word landmark in lower case inside properly cased text is an ordinary word
         return not (e.level == "landmark" and e.cased and doc.cased and not c.capitalized and syllables < 2)
 
-    def _judge(self, doc: _Doc, cands: list[_Cand], context: set[str]) -> _Cand | None:
+    def _judge(
+        self, doc: _Doc, cands: list[_Cand], context: Mapping[str, list[int]] | set[str]
+    ) -> _Cand | None:
         """The accepted reading of one span, or None."""
         group = cands[0].level_group
         if group:
@@ -778,7 +818,7 @@ class MentionFinder:
         }
         if group:
             if in_context:
-                best = _best(in_context)
+                best = _best(_nearest(in_context, context, probe.start))
             elif home and not (doc.cased and not probe.capitalized):
                 best = _best(home)
             elif len(provinces) == 1:
@@ -796,7 +836,7 @@ class MentionFinder:
         if probe.entry.key in COMMON_WORD_NAMES and not probe.capitalized:
             return None  # "vì hòa bình" is peace
         if in_context:
-            best = _best(in_context)
+            best = _best(_nearest(in_context, context, probe.start))
             best.confirmed = True
             return best
         if doc.cased and self._continues(doc, probe):
@@ -900,6 +940,19 @@ def _untoned(ch: str) -> str:
     return unicodedata.normalize(
         "NFC", "".join(c for c in unicodedata.normalize("NFD", ch) if c not in _TONE_MARKS)
     )
+
+
+def _nearest(cands: list[_Cand], context: Mapping[str, list[int]] | set[str], at: int) -> list[_Cand]:
+    """The candidates of the context province named nearest to ``at`` ("Phố Châu, Hương Sơn, Hà
+    Tĩnh ... Hà Nội": Hương Sơn of Hà Tĩnh, not the Hà Nội commune of that name)."""
+    if not isinstance(context, Mapping) or len({c.entry.province for c in cands}) < 2:
+        return cands
+
+    def distance(c: _Cand) -> int:
+        return min((abs(p - at) for p in context.get(c.entry.province or "", [])), default=1 << 30)
+
+    closest = min(distance(c) for c in cands)
+    return [c for c in cands if distance(c) == closest]
 
 
 def _best(cands: list[_Cand]) -> _Cand:
