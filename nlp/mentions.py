@@ -949,7 +949,9 @@ def _nearest(cands: list[_Cand], context: Mapping[str, list[int]] | set[str], at
         return cands
 
     def distance(c: _Cand) -> int:
-        return min((abs(p - at) for p in context.get(c.entry.province or "", [])), default=1 << 30)
+        # its own reading (pass 1b put it in the context) is no evidence for itself
+        named = (abs(p - at) for p in context.get(c.entry.province or "", []) if p != at)
+        return min(named, default=1 << 30)
 
     closest = min(distance(c) for c in cands)
     return [c for c in cands if distance(c) == closest]
