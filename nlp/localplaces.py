@@ -27,6 +27,9 @@ _VILLAGE = [
     "tổ dân phố", "khu dân cư", "khu phố", "thôn", "buôn", "bon", "làng", "xóm", "ấp", "bản", "plei",
     "khóm", "tdp",
 ]  # fmt: skip
+# communes and wards the unit data no longer lists (merged before 2025, e.g. in 2019-2020: "xã Thạch
+# Môn", "thị trấn Đồng Bành"): the level word plus a proper name is a commune all the same
+_COMMUNE = ["thị trấn", "xã", "phường"]
 _LANDMARK = [
     "cảng hàng không", "vườn quốc gia", "khu bảo tồn", "khu du lịch", "khu công nghiệp", "cụm công nghiệp",
     "khu kinh tế", "khu di tích", "di tích", "bãi biển", "bãi tắm", "cảng cá", "bến cảng", "cửa khẩu",
@@ -48,9 +51,10 @@ def _alternation(words: list[str]) -> str:
 
 # the kind word in any case ("Thôn", "KCN"); the name is judged by its capitals in ``_name``
 _PATTERN = re.compile(
-    rf"(?<![\w])(?P<kind>(?i:{_alternation(_VILLAGE)}|{_alternation(_LANDMARK)}))[^\S\n\r]+(?=(?P<rest>{_TOKENS}))"
+    rf"(?<![\w])(?P<kind>(?i:{_alternation(_VILLAGE + _COMMUNE)}|{_alternation(_LANDMARK)}))[^\S\n\r]+(?=(?P<rest>{_TOKENS}))"
 )
 _VILLAGE_SET = {w.lower() for w in _VILLAGE}
+_COMMUNE_SET = {w.lower() for w in _COMMUNE}
 _SENTENCE_END = re.compile(r"[.!?\n;]")
 _NEAR = 160  # characters: how far a unit that locates the place may stand
 _STOP_NAMES = {"quốc", "trung", "nhà", "ông", "bà", "anh", "chị", "tại", "của", "này", "tết", "xuân"}
@@ -90,7 +94,7 @@ class LocalPlace:
     end: int
     kind: str  # the kind word as written
     name: str  # the name as written
-    level: str  # village | landmark
+    level: str  # village | commune | landmark
 
 
 def find_local_places(text: str) -> list[LocalPlace]:
@@ -106,7 +110,8 @@ def find_local_places(text: str) -> list[LocalPlace]:
             and kind.lower() not in {"vqg", "kdl", "kcn", "ccn", "kkt", "tdp"}
         ):
             continue
-        level = "village" if kind.lower() in _VILLAGE_SET else "landmark"
+        low = kind.lower()
+        level = "village" if low in _VILLAGE_SET else ("commune" if low in _COMMUNE_SET else "landmark")
         if name[0].isdigit() and level != "village":
             continue  # "cầu 2", "đảo 3": too generic without a name
         out.append(LocalPlace(m.start(), m.start("rest") + len(name), kind, name, level))

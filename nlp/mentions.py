@@ -540,7 +540,7 @@ class MentionFinder:
                 new = self.gaz.old_ward_to_new.get(m.code or "")
                 if new and new in self.gaz.ward_names:
                     out[self.gaz.ward_names[new]] = None
-            elif m.level in ("landmark", "village") and m.name:
+            elif m.level in ("landmark", "village", "commune") and m.name:
                 out[m.text if m.level == "village" else m.name] = None
         return list(out)
 
@@ -593,7 +593,12 @@ class MentionFinder:
                     continue  # "Phú Yên - Khánh Hòa" holds no "Yên Khánh"
                 if seg_e == e.exact:
                     exact = True
-                elif all(a in (b, f, _untoned(b)) for a, b, f in zip(seg_e, e.exact, seg_f, strict=True)):
+                elif all(
+                    a in (b, f, _untoned(b)) or (b == "ă" and _untoned(a) == "ă")
+                    for a, b, f in zip(seg_e, e.exact, seg_f, strict=True)
+                ):
+                    # the last case: Highland names the data spells without their tone ("Đăk
+                    # Glong") that writers give one ("Đắk Glong")
                     exact = False
                 else:
                     continue  # written with other diacritics: another word
@@ -809,7 +814,12 @@ class MentionFinder:
         provinces = {c.entry.province for c in units}
         syllables = probe.entry.key.count(" ") + 1
         # a writer who capitalises (sentence starts at least) writes names capitalised
-        proper = probe.capitalized or not (doc.cased or doc.sentence_cased)
+        # ("phường 5": a numbered unit's name starts with its level word, in lower case mid-sentence)
+        proper = (
+            probe.capitalized
+            or not (doc.cased or doc.sentence_cased)
+            or (probe.entry.prefixed and probe.exact and bool(in_context))
+        )
         current = {c.entry.province for c in units if c.entry.level in ("ward", "old-district")}
         cities = {
             c.entry.province

@@ -174,3 +174,26 @@ def test_a_name_in_two_named_provinces_goes_to_the_nearer(kh_profile):
     text = "Q. (SN 1985, ở thị trấn Phố Châu, Hương Sơn, Hà Tĩnh) trộm xe máy ở Hà Nội."
     got = {m.text: m.province for m in finder.find(text)}
     assert got["Hương Sơn"] == "ha-tinh"
+
+
+def test_communes_the_unit_data_no_longer_lists(kh_profile):
+    from giamsat.core.profile import load_profile
+
+    finder = MentionFinder.for_profile(load_profile("ha-tinh"))
+    got = finder.find("Người dân thôn Vĩnh Mới, xã Thạch Tiến, huyện Thạch Hà, Hà Tĩnh bức xúc.")
+    assert {m.text: m.level for m in got}["xã Thạch Tiến"] == "commune"
+    assert "Thạch Tiến" in finder.localities(got, "ha-tinh")
+    assert not finder.find("Đây là vấn đề xã hội, phường hội.")
+
+
+def test_highland_spellings_and_lowercase_numbered_wards(kh_profile):
+    from giamsat.core.profile import load_profile
+
+    finder = MentionFinder.for_profile(load_profile("lam-dong"))
+    assert [m.province for m in finder.find("ở H. Đắc Mil, tỉnh Đắc Nông")] == ["lam-dong", "lam-dong"]
+    assert [m.level for m in finder.find("huyện Đắk Glong")] == ["old-district"]
+    got = finder.find("anh Đ. (30 tuổi, ngụ phường 5, Đà Lạt, Lâm Đồng) cho biết")
+    assert any(m.text == "phường 5" and m.province == "lam-dong" for m in got)
+    # an average is not a district ("bình quân 6 triệu")
+    got = finder.find("Bình Dương: công nhân nhận thưởng Tết bình quân 6 triệu đồng")
+    assert all(m.level != "old-district" for m in got)
