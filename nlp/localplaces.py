@@ -59,6 +59,12 @@ _SENTENCE_END = re.compile(r"[.!?\n;]")
 _NEAR = 160  # characters: how far a unit that locates the place may stand
 _STOP_NAMES = {"quốc", "trung", "nhà", "ông", "bà", "anh", "chị", "tại", "của", "này", "tết", "xuân"}
 _NOT_A_NAME = re.compile(r"^(?:Việt Nam|Nhà nước|Đảng|Chính phủ|Trung ương|Tổng|Ban|Sở|Bộ|UBND|HĐND)\b")
+# a kind word inside an organisation's name ("Bệnh viện Chợ Rẫy", "Trường THPT Cầu Giấy", "Công ty
+# Cảng Cam Ranh"): the guideline counts no place inside the names of hospitals, schools, companies
+_ORGANISATION_BEFORE = re.compile(
+    r"(?:bệnh viện|trường|công ty|tập đoàn|ngân hàng|khách sạn|nhà hàng|thpt|thcs|đại học)\s+$",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(r"^\d+[A-Z]?$")
 _BRIDGE = re.compile(r"^[a-z]{2,5}$")
 
@@ -109,6 +115,8 @@ def find_local_places(text: str) -> list[LocalPlace]:
             and len(kind) <= 4
             and kind.lower() not in {"vqg", "kdl", "kcn", "ccn", "kkt", "tdp"}
         ):
+            continue
+        if _ORGANISATION_BEFORE.search(text[max(0, m.start() - 16) : m.start()]):
             continue
         low = kind.lower()
         level = "village" if low in _VILLAGE_SET else ("commune" if low in _COMMUNE_SET else "landmark")
