@@ -90,5 +90,7 @@ if __name__ == "__main__":
         # the stream the crawler passes on: every item province-relevant, so every one pays NER
         import realload  # benchmarks/ is sys.path[0] when run as a script
 
-        report["real_load_distinct_entities_all"] = realload.run(realload.distinct_posts(args.real_load), "all")
+        report["real_load_distinct_entities_all"] = realload.run(
+            realload.distinct_posts(args.real_load), "all"
+        )
     print(json.dumps(report, indent=1))
