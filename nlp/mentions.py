@@ -56,7 +56,7 @@ import logging
 import re
 import threading
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -426,6 +426,8 @@ class MentionFinder:
             if chosen and chosen.level_group and chosen.entry.level in UNIT_LEVELS:
                 context[chosen.entry.province or ""].append(chosen.start)
         context.pop("", None)
+        for where in context.values():
+            where.sort()
         # pass 2: judge every hit with that context, then resolve overlaps
         accepted: list[tuple[_Cand, bool]] = []  # (candidate, is_blocker)
         for cands in hits:
@@ -442,29 +444,40 @@ class MentionFinder:
 
     def _with_local_places(self, doc: _Doc, mentions: list[Mention]) -> list[Mention]:
         """Add hamlets and kind-named landmarks (``nlp.localplaces``), placed by the units named
-        next to them; a place name inside a hamlet's name ("thôn Vĩnh Phúc") is the hamlet's."""
+        next to them; a place name inside a hamlet's name ("thôn Vĩnh Phúc") is the hamlet's.
+        Mentions do not overlap and come sorted, so every look-up is a bisection: a text made of
+        thousands of place names stays linear."""
         found = find_local_places(doc.nfc)
         if not found:
             return mentions
         spans = [(place, *self._orig_span(doc, place.start, place.end)) for place in found]
+        starts = [m.start for m in mentions]
         # names read inside a hamlet's or a kind-named place's name belong to it, not to the text
-        swallowed: list[Mention] = []
+        swallowed: set[int] = set()
         for place, _start, end in spans:
             name_start = end - len(place.name)
-            inside = [m for m in mentions if m.start >= name_start and m.end <= end]
+            inside = [
+                k
+                for k in range(bisect_left(starts, name_start), bisect_right(starts, end))
+                if mentions[k].end <= end
+            ]
             if place.level == "village" or not inside:
-                swallowed += inside
-        out = [m for m in mentions if m not in swallowed]
+                swallowed.update(inside)
+        out = [m for k, m in enumerate(mentions) if k not in swallowed]
+        out_starts = [m.start for m in out]
         units = [m for m in out if m.level in UNIT_LEVELS or m.level in ("province", "old-province")]
+        unit_starts = [m.start for m in units]
         provinces = {m.province for m in out if m.province}
+        added: list[Mention] = []
         for place, start, end in spans:
-            if any(m.start < end and start < m.end for m in out):
+            k = bisect_left(out_starts, end) - 1
+            if k >= 0 and out[k].end > start:
                 continue  # already read as something else (a ward with its level word, a profile landmark)
             if self._province_name(doc.nfc[place.start : place.end]):
                 continue  # "Hồ Chí Minh" is a man or the city, not a lake "Chí Minh"
-            province = locate(place, doc.nfc, units, provinces)
+            province = locate(place, doc.nfc, units, provinces, unit_starts)
             if province is not None:
-                out.append(
+                added.append(
                     Mention(
                         text=doc.original[start:end],
                         start=start,
@@ -474,7 +487,7 @@ class MentionFinder:
                         name=place.name,
                     )
                 )
-        return sorted(out, key=lambda m: m.start)
+        return sorted(out + added, key=lambda m: m.start)
 
     def _province_name(self, segment: str) -> bool:
         """Is the whole ``segment`` (kind word + name) a province's name?"""
@@ -959,9 +972,12 @@ def _nearest(cands: list[_Cand], context: Mapping[str, list[int]] | set[str], at
         return cands
 
     def distance(c: _Cand) -> int:
-        # its own reading (pass 1b put it in the context) is no evidence for itself
-        named = (abs(p - at) for p in context.get(c.entry.province or "", []) if p != at)
-        return min(named, default=1 << 30)
+        # positions are sorted (``find``): the nearest on either side by bisection, so a long list
+        # of place names stays linear; its own reading (pass 1b put it there) is no evidence
+        where = context.get(c.entry.province or "", [])
+        i = bisect_left(where, at)
+        near = [where[j] for j in (i - 1, i, i + 1) if 0 <= j < len(where) and where[j] != at]
+        return min((abs(p - at) for p in near), default=1 << 30)
 
     closest = min(distance(c) for c in cands)
     return [c for c in cands if distance(c) == closest]
