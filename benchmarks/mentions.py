@@ -51,8 +51,8 @@ from pathlib import Path
 import yaml
 
 from giamsat.core.profile import load_profile
+from giamsat.core.text import fold
 from giamsat.nlp.mentions import MentionFinder
-from giamsat.nlp.normalize import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = {

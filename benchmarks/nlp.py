@@ -3,6 +3,7 @@ articles, next to bare underthesea ``word_tokenize`` on the same texts (the floo
 word-segmenting pipeline pays), plus peak memory (RSS high-water mark).
 
     .venv/bin/python benchmarks/nlp.py [--n-posts 10000] [--n-articles 500] [--entities relevant]
+    .venv/bin/python benchmarks/nlp.py --real-load 10000   # + the real-load stream (realload.py)
 
 Posts: ViHSD comments mixed with our corpus' social posts; articles: ReINTEL long posts and
 our corpus' press texts (only read, nothing trained).
@@ -69,6 +70,13 @@ if __name__ == "__main__":
     ap.add_argument("--n-posts", type=int, default=10_000)
     ap.add_argument("--n-articles", type=int, default=500)
     ap.add_argument("--entities", default="relevant", choices=("all", "relevant", "none"))
+    ap.add_argument(
+        "--real-load",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also run N real posts with entities on every post and story grouping (realload.py)",
+    )
     args = ap.parse_args()
     load_before = os.getloadavg()[0]
     report = {
@@ -78,4 +86,11 @@ if __name__ == "__main__":
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
+    if args.real_load:
+        # the stream the crawler passes on: every item province-relevant, so every one pays NER
+        import realload  # benchmarks/ is sys.path[0] when run as a script
+
+        report["real_load_distinct_entities_all"] = realload.run(
+            realload.distinct_posts(args.real_load), "all"
+        )
     print(json.dumps(report, indent=1))

@@ -31,7 +31,7 @@ import re
 import sqlite3
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -248,6 +248,27 @@ def _entry(
     )
 
 
+_FINAL_K = re.compile(r"(?<=\w)k\b")
+
+
+def _final_k_entries(entries: list[Entry]) -> list[Entry]:
+    """Names of the Central Highlands spelt with a final "k" (Đắk Nông, Đắk Lắk, Krông Búk) are as
+    often written with the Vietnamese final "c" ("Đắc Nông", "Đắc Lắc", "H. Đắc Mil"): one variant
+    per province, district or commune name with such a syllable, unless another place already
+    has that spelling."""
+    taken = {e.key for e in entries}
+    out: list[Entry] = []
+    for e in entries:
+        if e.level not in ("province", "old-province", "ward", "old-district") or e.profile:
+            continue
+        key = _FINAL_K.sub("c", e.key)
+        if key == e.key or key in taken:
+            continue
+        taken.add(key)
+        out.append(replace(e, key=key, exact=_FINAL_K.sub("c", e.exact)))
+    return out
+
+
 def _compact_entries(entries: list[Entry]) -> list[Entry]:
     """Province names written as one word without diacritics, as English text and URLs do
     ("Danang", "Haiphong", "Quangnam"): generated for every current and pre-2025 province of two
@@ -296,12 +317,17 @@ def _profile_entries(profile: Profile) -> list[Entry]:
 
 # Everyday names of provinces that no data package lists (curated; the packages cover the rest).
 NATIONAL_ALIASES: dict[str, tuple[str, ...]] = {
-    "ho-chi-minh": ("TP.HCM", "TPHCM", "TP HCM", "TP. HCM", "HCMC", "Sài Gòn", "Saigon", "Ho Chi Minh City"),
-    "ha-noi": ("Hanoi", "Thủ đô Hà Nội"),
+    "ho-chi-minh": (
+        "TP.HCM", "TPHCM", "TP HCM", "TP. HCM", "HCMC", "Sài Gòn", "Saigon", "Ho Chi Minh City", "Sài Thành",
+    ),
+    "ha-noi": ("Hanoi", "Thủ đô Hà Nội", "Hà Thành"),
     "da-nang": ("Danang",),
-    "hue": ("Cố đô Huế",),
+    "hue": ("Cố đô Huế", "xứ Huế"),
     "dak-lak": ("Daklak", "Đăk Lăk"),
-}
+    # "xứ X": the everyday nickname of a province by its first or last syllable
+    "lang-son": ("xứ Lạng",),
+    "thanh-hoa": ("xứ Thanh",),
+}  # fmt: skip
 
 # Phrases that look like a place but are (almost always) not, in any province's writing.
 BUILTIN_STOP_PHRASES = ("khánh thành", "quốc khánh", "khánh kiệt", "an ninh hòa bình", "an ninh trật tự")
@@ -322,6 +348,7 @@ def build_gazetteer(profile: Profile | None = None) -> Gazetteer:
         code, pname = province_codes.get(slug), province_names.get(slug)
         entries += [_entry(a, "province", slug, code, pname, unit_type="thanh pho") for a in aliases]
     entries += _compact_entries(entries)
+    entries += _final_k_entries(entries)
     if profile is not None:
         entries += _profile_entries(profile)
     by_key: dict[str, list[int]] = defaultdict(list)

@@ -18,6 +18,7 @@ places here ("đường Trần Phú" is an address), nor are organisations.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from giamsat.core.model import Mention
@@ -27,6 +28,9 @@ _VILLAGE = [
     "tổ dân phố", "khu dân cư", "khu phố", "thôn", "buôn", "bon", "làng", "xóm", "ấp", "bản", "plei",
     "khóm", "tdp",
 ]  # fmt: skip
+# communes and wards the unit data no longer lists (merged before 2025, e.g. in 2019-2020: "xã Thạch
+# Môn", "thị trấn Đồng Bành"): the level word plus a proper name is a commune all the same
+_COMMUNE = ["thị trấn", "xã", "phường"]
 _LANDMARK = [
     "cảng hàng không", "vườn quốc gia", "khu bảo tồn", "khu du lịch", "khu công nghiệp", "cụm công nghiệp",
     "khu kinh tế", "khu di tích", "di tích", "bãi biển", "bãi tắm", "cảng cá", "bến cảng", "cửa khẩu",
@@ -37,7 +41,9 @@ _LANDMARK = [
 ]  # fmt: skip
 # After the kind word, up to six tokens are read; the name is the run of capitalised tokens (a
 # lower-case one only between two capitalised ones: "Pô sah Inư"), or a number ("thôn 7", "3A").
-_TOKENS = r"(?:[\w'’\-]+[,.;:)!?]*(?:\s+|$)){1,6}"
+# Names do not run across lines ("đảo" ending a heading, the next line's first words): only
+# horizontal space separates the kind word and the name's tokens.
+_TOKENS = r"(?:[\w'’\-]+[,.;:)!?]*(?:[^\S\n\r]+|(?=[\n\r])|$)){1,6}"
 
 
 def _alternation(words: list[str]) -> str:
@@ -46,13 +52,20 @@ def _alternation(words: list[str]) -> str:
 
 # the kind word in any case ("Thôn", "KCN"); the name is judged by its capitals in ``_name``
 _PATTERN = re.compile(
-    rf"(?<![\w])(?P<kind>(?i:{_alternation(_VILLAGE)}|{_alternation(_LANDMARK)}))\s+(?=(?P<rest>{_TOKENS}))"
+    rf"(?<![\w])(?P<kind>(?i:{_alternation(_VILLAGE + _COMMUNE)}|{_alternation(_LANDMARK)}))[^\S\n\r]+(?=(?P<rest>{_TOKENS}))"
 )
 _VILLAGE_SET = {w.lower() for w in _VILLAGE}
+_COMMUNE_SET = {w.lower() for w in _COMMUNE}
 _SENTENCE_END = re.compile(r"[.!?\n;]")
 _NEAR = 160  # characters: how far a unit that locates the place may stand
 _STOP_NAMES = {"quốc", "trung", "nhà", "ông", "bà", "anh", "chị", "tại", "của", "này", "tết", "xuân"}
 _NOT_A_NAME = re.compile(r"^(?:Việt Nam|Nhà nước|Đảng|Chính phủ|Trung ương|Tổng|Ban|Sở|Bộ|UBND|HĐND)\b")
+# a kind word inside an organisation's name ("Bệnh viện Chợ Rẫy", "Trường THPT Cầu Giấy", "Công ty
+# Cảng Cam Ranh"): the guideline counts no place inside the names of hospitals, schools, companies
+_ORGANISATION_BEFORE = re.compile(
+    r"(?:bệnh viện|trường|công ty|tập đoàn|ngân hàng|khách sạn|nhà hàng|thpt|thcs|đại học)\s+$",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(r"^\d+[A-Z]?$")
 _BRIDGE = re.compile(r"^[a-z]{2,5}$")
 
@@ -88,7 +101,7 @@ class LocalPlace:
     end: int
     kind: str  # the kind word as written
     name: str  # the name as written
-    level: str  # village | landmark
+    level: str  # village | commune | landmark
 
 
 def find_local_places(text: str) -> list[LocalPlace]:
@@ -104,25 +117,42 @@ def find_local_places(text: str) -> list[LocalPlace]:
             and kind.lower() not in {"vqg", "kdl", "kcn", "ccn", "kkt", "tdp"}
         ):
             continue
-        level = "village" if kind.lower() in _VILLAGE_SET else "landmark"
+        if _ORGANISATION_BEFORE.search(text[max(0, m.start() - 16) : m.start()]):
+            continue
+        low = kind.lower()
+        level = "village" if low in _VILLAGE_SET else ("commune" if low in _COMMUNE_SET else "landmark")
         if name[0].isdigit() and level != "village":
             continue  # "cầu 2", "đảo 3": too generic without a name
         out.append(LocalPlace(m.start(), m.start("rest") + len(name), kind, name, level))
     return out
 
 
-def locate(place: LocalPlace, text: str, units: list[Mention], provinces: set[str]) -> str | None:
+def locate(
+    place: LocalPlace, text: str, units: list[Mention], provinces: set[str], starts: list[int] | None = None
+) -> str | None:
     """The province of the place: the unit named right after it in the same sentence ("thôn X, xã
-    Y"), else the one right before it, else the only province the text names."""
-    sentence_end = _SENTENCE_END.search(text, place.end)
+    Y"), else the one right before it, else the only province the text names. ``units`` are sorted
+    by position and do not overlap (as the finder returns them; ``starts`` their start offsets):
+    looked up by bisection, so thousands of places in one text stay linear."""
+    if starts is None:
+        starts = [u.start for u in units]
+    sentence_end = _SENTENCE_END.search(text, place.end, place.end + _NEAR)
     limit = min(place.end + _NEAR, sentence_end.start() if sentence_end else len(text))
-    after = [u for u in units if place.end <= u.start < limit and u.province]
-    if after:
-        return after[0].province
-    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, place.start)), default=0)
-    before = [
-        u for u in units if max(sentence_start, place.start - _NEAR) <= u.end <= place.start and u.province
-    ]
-    if before:
-        return before[-1].province
+    for u in units[bisect_left(starts, place.end) :]:
+        if u.start >= limit:
+            break
+        if u.province:
+            return u.province
+    window = max(_sentence_start(text, place.start), place.start - _NEAR)
+    for u in reversed(units[: bisect_right(starts, place.start)]):
+        if u.end < window:
+            break
+        if u.end <= place.start and u.province:
+            return u.province
     return next(iter(provinces)) if len(provinces) == 1 else None
+
+
+def _sentence_start(text: str, at: int) -> int:
+    """Where the sentence holding ``at`` starts, looking back at most ``_NEAR`` characters."""
+    lo = max(0, at - _NEAR)
+    return max(text.rfind(mark, lo, at) for mark in ".!?;\n") + 1

@@ -42,8 +42,16 @@ _DENIAL = [
     (r"\bbác (tin|thông tin)\b", 1.0),
     (r"\bphủ nhận (thông tin|tin|tin đồn|cáo buộc|việc|chuyện)", 1.0),
     (
-        r"\b(là|hoàn toàn|đều|này) (sai sự thật|không đúng sự thật|bịa đặt|thất thiệt|không chính xác|giả mạo|thêu dệt)\b",
+        r"\b(là|hoàn toàn|đều|này) (sai sự thật|không đúng sự thật|bịa đặt|thất thiệt|không chính xác|giả mạo|thêu dệt|tin giả|tin vịt)\b",
         1.2,
+    ),
+    (r"\b(thông tin|tin) (này|đó|trên|ấy) (là )?(không đúng|sai|không chính xác)\b", 1.2),
+    (r"\blên tiếng (phủ nhận|bác bỏ|đính chính|cải chính|khẳng định|giải thích|làm rõ)\b", 1.2),
+    # an authority speaking up in the headline (the first ~120 characters): "Tổng cục Môi trường
+    # lên tiếng", "Bộ trưởng … lên tiếng về vụ nổ"; alone it is not enough (a rumour may borrow it)
+    (
+        r"^[^\n]{0,120}?\b(bộ|sở|tổng cục|cục|viện|ubnd|công an|bộ trưởng|giám đốc|chủ tịch|lãnh đạo|thanh tra|viện kiểm sát|vksnd|bệnh viện|nhà trường|hiệu trưởng)( \w+){0,6} lên tiếng\b",
+        0.6,
     ),
     (
         r"\b(thông tin|tin|bài viết|clip|hình ảnh|video)( \w+){0,6} (là )?(sai sự thật|không đúng sự thật|thất thiệt|bịa đặt|giả mạo)\b",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from giamsat.core.codes import CATEGORY_TITLES
 from giamsat.core.errors import NotFound, StaleEdit
 from giamsat.core.model import Alert, Item
 from giamsat.core.timeutil import fmt_datetime
@@ -44,6 +45,8 @@ class Ingest(TriageBase):
                     kind, reasons = rules.trigger_reasons(self.profile, it)
                     if kind:
                         triggered.append((it, kind, reasons))
+                if not triggered:
+                    triggered = self._spread(sid, group)
                 alert = self._upsert_story_alert(sid, group, triggered, now)
                 if alert is not None:
                     changed.append(alert)
@@ -205,6 +208,20 @@ class Ingest(TriageBase):
                 "webhook", self.profile.notifications.webhook_url, subject, body, aid, "canh-bao"
             )
         return saved
+
+    def _spread(self, sid: str, group: list[Item]) -> list[tuple[Item, str, list[str]]]:
+        """A story no single post of which is alarming, told by enough posts to be looked at
+        (``profile.alerts.spread_*``). Only stories with a candidate post pay for the count."""
+        candidates = rules.spread_candidates(self.profile, group)
+        if not candidates or sid.startswith("item:"):
+            return []
+        n = int(self.store.story_stats(sid)["items"])
+        if n < self.profile.alerts.spread_min_items:
+            return []
+        head = candidates[0]
+        category = head.enrichment.category.label if head.enrichment and head.enrichment.category else ""
+        label = CATEGORY_TITLES.get(category, category)
+        return [(head, "spread", [f"{label} lan rộng: {n} bài cùng một sự việc"])]
 
     def _reach(self, sid: str, alert: Alert) -> dict[str, Any]:
         if not sid.startswith("item:"):

@@ -152,6 +152,23 @@ def trigger_reasons(profile: Profile, item: Item) -> tuple[str | None, list[str]
     return kind, reasons
 
 
+def spread_candidates(profile: Profile, group: list[Item]) -> list[Item]:
+    """Items of a story that could open a "spread" alert once the story is big enough: in one of
+    the profile's spread categories, at the minimum risk, not an official answer."""
+    cfg = profile.alerts
+    if cfg.spread_min_items <= 0:
+        return []
+    return [
+        it
+        for it in group
+        if it.enrichment
+        and it.enrichment.category
+        and it.enrichment.category.label in cfg.spread_categories
+        and (it.enrichment.risk or 0.0) >= cfg.spread_min_risk
+        and not is_answer(it)
+    ]
+
+
 def is_answer(item: Item) -> bool:
     """The item denies, corrects or officially answers a claim (``nlp.stance``)."""
     enr = item.enrichment

@@ -383,7 +383,7 @@ def evaluate(
         str | None,
         typer.Option(
             "--gold",
-            help="Chấm trên bộ dữ liệu vàng của dự án (dev hoặc test; test chỉ chấm một lần mỗi phiên bản mô hình).",
+            help="Chấm trên bộ dữ liệu vàng của dự án (train, dev hoặc test; test chỉ chấm một lần mỗi phiên bản mô hình).",
         ),
     ] = None,
     stories: Annotated[

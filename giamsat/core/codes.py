@@ -9,7 +9,7 @@ SENTIMENTS: tuple[str, ...] = ("tich-cuc", "trung-tinh", "tieu-cuc")
 CATEGORIES: tuple[str, ...] = ("none", "phan-anh", "sai-su-that", "xau-doc")
 SEVERITIES: tuple[str, ...] = ("khan", "cao", "trung-binh", "thap")  # most urgent first
 ALERT_STATUSES: tuple[str, ...] = ("mo", "da-xac-nhan", "bo-qua", "da-gop", "tam-hoan")
-ALERT_KINDS: tuple[str, ...] = ("risk", "watch", "spike", "source")
+ALERT_KINDS: tuple[str, ...] = ("risk", "watch", "spread", "spike", "source")
 ROLES: tuple[str, ...] = ("monitor", "leader", "unit", "admin")
 # Actions recorded in a ticket's event log (triage.tickets, alerts, duties, upgrade).
 TICKET_ACTIONS: tuple[str, ...] = (
@@ -57,6 +57,7 @@ ALERT_STATUS_LABELS = {
 ALERT_KIND_LABELS = {
     "risk": "Rủi ro",
     "watch": "Theo dõi",
+    "spread": "Lan rộng",
     "spike": "Tăng đột biến",
     "source": "Tình trạng nguồn",
 }

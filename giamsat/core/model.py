@@ -167,7 +167,7 @@ class Mention(Record):
     text: str
     start: int
     end: int
-    level: str  # province | ward | old-province | old-district | old-ward | landmark
+    level: str  # province | ward | old-province | old-district | old-ward | landmark | village | commune
     code: str | None = None
     province: str | None = None  # slug of the *current* province, e.g. khanh-hoa
     name: str | None = None  # standard name with diacritics (current unit)

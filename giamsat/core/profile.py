@@ -273,6 +273,12 @@ class Alerts(_Strict):
     watch: list[WatchRule] = []
     spike_min_count: int = Field(default=5, ge=1)
     spike_factor: float = Field(default=3.0, gt=0)
+    # A matter many people raise is worth an officer's look even when no single post is risky:
+    # a story with this many posts, one of them in these categories at this risk or more, opens
+    # an alert ("spread"). 0 turns it off.
+    spread_min_items: int = Field(default=3, ge=0)
+    spread_min_risk: float = Field(default=0.15, ge=0, le=1)
+    spread_categories: list[str] = ["phan-anh", "sai-su-that", "xau-doc"]
 
 
 class User(_Strict):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import giamsat.nlp.entities as entities
 from giamsat.nlp.entities import extract_entities, merge_tags
 
@@ -82,3 +84,43 @@ def test_sentences_where_no_name_can_be_are_not_tagged() -> None:
     assert entities.could_name("Mưa lớn ở Nha Trang.")
     assert entities.could_name("Nguyễn Văn A đã đến.")
     assert entities.could_name("Đoàn kiểm tra của UBND đã đến.")
+
+
+@pytest.mark.parametrize("n_words", [1, 2, 3, 7, 40])
+def test_feature_strings_equal_underthesea_word2features(n_words: int) -> None:
+    """Every template shifted past either end of short and long sentences gives underthesea's own
+    strings (BOS/EOS included), for the POS, chunk and NER templates."""
+    from underthesea.pipeline.ner import tagged_feature as f
+
+    from giamsat.nlp.entities import _features, _ner
+
+    words = [
+        "Ông",
+        "Nguyễn",
+        "Văn",
+        "Nam",
+        ",",
+        "Chủ",
+        "tịch",
+        "UBND",
+        "TP",
+        "Nha",
+        "Trang",
+        "cho",
+        "biết",
+        "12",
+        "hộ",
+        "dân",
+        "ở",
+        "Cam",
+        "Ranh",
+    ]
+    rows = [(w, "N", "B-NP", "X") for w in (words * 3)[:n_words]]
+    pipeline = _ner()
+    for predictor, parsed in (
+        (pipeline.pos, pipeline.t_pos),
+        (pipeline.chunk, pipeline.t_chunk),
+        (pipeline.ner, pipeline.t_ner),
+    ):
+        theirs = [f.word2features(rows, i, predictor.transformer.template) for i in range(len(rows))]
+        assert _features(rows, parsed) == theirs

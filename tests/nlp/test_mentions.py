@@ -141,3 +141,59 @@ def test_robust_to_odd_input(kh_profile):
     assert finder.find("😀😀 !!! ??? 12345") == []
     big = "Người dân Khánh Hòa phản ánh. " * 2000
     assert len(finder.find(big)) == 2000
+
+
+def test_main_province_needs_a_dominant_province(kh_profile):
+    finder = MentionFinder.for_profile(kh_profile)
+    # a storm along a coast, a list of provinces: about no province (docs/annotation.md §1)
+    coast = "Bão số 4 tiến vào vùng biển. Mưa lớn ở Thanh Hóa, Nghệ An, Hà Tĩnh và Quảng Trị." + " ." * 80
+    assert finder.main_province(finder.find(coast)) is None
+    # one passing mention deep in a long article
+    national = "Bộ Y tế ban hành hướng dẫn mới về tiêm chủng cho trẻ em." + " ." * 200 + " Ví dụ ở Khánh Hòa."
+    assert finder.main_province(finder.find(national)) is None
+    # the headline names one province alone: it leads although the body names others
+    title = "Khánh Hòa: sạt lở đèo Khánh Lê\n" + " ." * 90 + " Xe từ Lâm Đồng, Đắk Lắk, Gia Lai bị kẹt."
+    assert finder.main_province(finder.find(title)) == "khanh-hoa"
+
+
+def test_person_named_province_and_artists(kh_profile):
+    finder = MentionFinder.for_profile(kh_profile)
+    got = finder.find("Học tập tư tưởng, đạo đức, phong cách Hồ Chí Minh; NSND Lệ Thủy hát tại Nha Trang.")
+    assert [m.province for m in got] == ["khanh-hoa"]
+    assert [m.province for m in finder.find("TP Hồ Chí Minh mưa lớn")] == ["ho-chi-minh"]
+
+
+def test_local_place_names_stop_at_a_line_break(kh_profile):
+    finder = MentionFinder.for_profile(kh_profile)
+    got = finder.find("Hội thi về biển, đảo\nHội thi Tìm hiểu lịch sử tại Khánh Hòa")
+    assert all("\n" not in m.text for m in got)
+
+
+def test_a_name_in_two_named_provinces_goes_to_the_nearer(kh_profile):
+    finder = MentionFinder.for_profile(kh_profile)
+    text = "Q. (SN 1985, ở thị trấn Phố Châu, Hương Sơn, Hà Tĩnh) trộm xe máy ở Hà Nội."
+    got = {m.text: m.province for m in finder.find(text)}
+    assert got["Hương Sơn"] == "ha-tinh"
+
+
+def test_communes_the_unit_data_no_longer_lists(kh_profile):
+    from giamsat.core.profile import load_profile
+
+    finder = MentionFinder.for_profile(load_profile("ha-tinh"))
+    got = finder.find("Người dân thôn Vĩnh Mới, xã Thạch Tiến, huyện Thạch Hà, Hà Tĩnh bức xúc.")
+    assert {m.text: m.level for m in got}["xã Thạch Tiến"] == "commune"
+    assert "Thạch Tiến" in finder.localities(got, "ha-tinh")
+    assert not finder.find("Đây là vấn đề xã hội, phường hội.")
+
+
+def test_highland_spellings_and_lowercase_numbered_wards(kh_profile):
+    from giamsat.core.profile import load_profile
+
+    finder = MentionFinder.for_profile(load_profile("lam-dong"))
+    assert [m.province for m in finder.find("ở H. Đắc Mil, tỉnh Đắc Nông")] == ["lam-dong", "lam-dong"]
+    assert [m.level for m in finder.find("huyện Đắk Glong")] == ["old-district"]
+    got = finder.find("anh Đ. (30 tuổi, ngụ phường 5, Đà Lạt, Lâm Đồng) cho biết")
+    assert any(m.text == "phường 5" and m.province == "lam-dong" for m in got)
+    # an average is not a district ("bình quân 6 triệu")
+    got = finder.find("Bình Dương: công nhân nhận thưởng Tết bình quân 6 triệu đồng")
+    assert all(m.level != "old-district" for m in got)

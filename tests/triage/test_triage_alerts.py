@@ -39,6 +39,28 @@ def test_low_risk_repost_updates_reach_but_opens_nothing_alone(triage, tmp_store
     assert alert["reach"]["items"] == 5
 
 
+def test_a_grievance_many_people_raise_opens_one_spread_alert(triage, tmp_store, items_factory):
+    def grievance(n, risk, prefix):  # a title no watch rule matches: only the spread can open it
+        title = "Nước máy phường Cam Linh đục, có mùi tanh"
+        return items_factory(n, story_id="nuoc", risk=risk, category="phan-anh", title=title, prefix=prefix)
+
+    # two posts of a low-risk grievance: nothing yet
+    assert triage.ingest(grievance(2, 0.3, "a")) == []
+    # the third post of the same story: one "spread" alert, saying why
+    (alert,) = triage.ingest(grievance(1, 0.2, "b"))
+    assert alert.kind == "spread" and alert.category == "phan-anh"
+    assert any("Phản ánh lan rộng: 3 bài" in r for r in alert.reasons)
+    # more posts update it; nothing new opens
+    triage.ingest(grievance(2, 0.2, "c"))
+    assert tmp_store.count_docs("alerts") == 1
+    assert tmp_store.find_docs("alerts")[0]["reach"]["items"] == 5
+    # ordinary chatter, however much of it, opens nothing
+    chatter = items_factory(
+        6, story_id="cho", risk=0.3, category="none", title="Chợ đêm có món mới", prefix="d"
+    )
+    assert triage.ingest(chatter) == []
+
+
 def test_watch_rule_matches_without_diacritics(profile, tmp_store, clock, items_factory):
     from giamsat.triage.service import Triage
 
