@@ -302,11 +302,18 @@ class Featurizer:
 
 
 # -- profile lexicons: explain (reasons) and a small tuned prior, never decide -----------------
+_NON_LETTERS = re.compile(r"[\W\d_]+")
+_DROP_MARKED = dict.fromkeys(_FOLD)  # every character with a diacritic -> deleted
+
+
 def _has_diacritics(text: str) -> bool:
     """True when the text is typed with diacritics (then matching stays diacritic-sensitive,
     so "bao" in "bao nhiêu" never matches the lexicon word "bão")."""
-    letters = sum(ch.isalpha() for ch in text)
-    marked = sum(1 for ch in text.lower() if ord(ch) in _FOLD)
+    # counted with C-level str/re calls: this runs twice per item (a generator was 4 % of the
+    # Enricher's time on articles)
+    letters = len(_NON_LETTERS.sub("", text))
+    lowered = text.lower()
+    marked = len(lowered) - len(lowered.translate(_DROP_MARKED))
     return letters == 0 or marked / letters > 0.02
 
 

@@ -179,7 +179,17 @@ def _langdetect():
     return detect
 
 
+# Any character of the scripts counted below; a text without one (most of what we read: Latin
+# script, Vietnamese or not) is decided without the per-character loop.
+_OTHER_SCRIPTS = re.compile(
+    "[\u0400-\u04ff\u0e00-\u0eff\u1100-\u11ff\u1780-\u17ff\u3040-\u30ff\u3130-\u318f"
+    "\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+)
+
+
 def _script_language(text: str) -> str | None:
+    if not _OTHER_SCRIPTS.search(text):
+        return None
     counts = {"hangul": 0, "kana": 0, "han": 0, "thai": 0, "khmer": 0, "lao": 0, "latin": 0, "cyr": 0}
     for ch in text:
         cp = ord(ch)
