@@ -71,12 +71,12 @@ def hash_split(key: str) -> str:
     return "test" if bucket == 9 else "dev" if bucket == 8 else "train"
 
 
-def _csv(path: Path) -> Iterator[dict[str, str]]:
+def read_csv(path: Path) -> Iterator[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         yield from csv.DictReader(fh)
 
 
-def _xz_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+def read_xz_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     with lzma.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
@@ -87,7 +87,7 @@ def _xz_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 def reintel(split: str, root: Path | None = None) -> list[Example]:
     path = data_dir(root) / "reintel" / f"{split}.csv"
     out = []
-    for row in _csv(path):
+    for row in read_csv(path):
         meta = {k: row.get(k) for k in ("num_like_post", "num_comment_post", "num_share_post")}
         out.append(Example(f"reintel-{row['id']}", row.get("post_message") or "", int(row["label"]), meta))
     return out
@@ -95,7 +95,7 @@ def reintel(split: str, root: Path | None = None) -> list[Example]:
 
 def vnnews(split: str, root: Path | None = None) -> list[Example]:
     name = {"train": "train_data.csv", "val": "val_data.csv", "test": "val_data.csv"}[split]
-    rows = _csv(data_dir(root) / "vnnews-v2" / name)
+    rows = read_csv(data_dir(root) / "vnnews-v2" / name)
     return [Example(f"vnnews-{split}-{i}", r["content"], int(r["label"])) for i, r in enumerate(rows)]
 
 
@@ -104,7 +104,7 @@ def vfnd(root: Path | None = None) -> list[Example]:
     seen: set[str] = set()
     out = []
     for name in ("vn_news_223_tdlfr.csv", "vn_news_226_tlfr.csv"):
-        for i, row in enumerate(_csv(data_dir(root) / "vfnd" / "CSV" / name)):
+        for i, row in enumerate(read_csv(data_dir(root) / "vfnd" / "CSV" / name)):
             key = " ".join(row["text"].split())[:500]
             if key in seen:
                 continue
@@ -115,14 +115,14 @@ def vfnd(root: Path | None = None) -> list[Example]:
 
 # -- toxicity ---------------------------------------------------------------------------------
 def vihsd(split: str, root: Path | None = None) -> list[Example]:
-    rows = _csv(data_dir(root) / "vihsd" / f"{split}.csv")
+    rows = read_csv(data_dir(root) / "vihsd" / f"{split}.csv")
     return [
         Example(f"vihsd-{split}-{i}", r["free_text"] or "", int(r["label_id"])) for i, r in enumerate(rows)
     ]
 
 
 def victsd(split: str, target: str = "Toxicity", root: Path | None = None) -> list[Example]:
-    rows = _csv(data_dir(root) / "victsd" / f"ViCTSD_{split}.csv")
+    rows = read_csv(data_dir(root) / "victsd" / f"ViCTSD_{split}.csv")
     return [
         Example(f"victsd-{split}-{r.get('') or i}", r["Comment"] or "", int(r[target]), {"title": r["Title"]})
         for i, r in enumerate(rows)
@@ -138,7 +138,7 @@ def vihos(split: str, root: Path | None = None) -> list[Example]:
         else base / "Span_Extraction_based_version" / f"{split}.csv"
     )
     out = []
-    for i, r in enumerate(_csv(path)):
+    for i, r in enumerate(read_csv(path)):
         spans = (r.get("index_spans") or "").strip()
         toxic = int(spans not in ("", "[]"))
         out.append(Example(f"vihos-{split}-{i}", r["content"] or "", toxic))
@@ -147,12 +147,12 @@ def vihos(split: str, root: Path | None = None) -> list[Example]:
 
 # -- sentiment / emotion ----------------------------------------------------------------------
 def vsmec(split: str, root: Path | None = None) -> list[Example]:
-    rows = _csv(data_dir(root) / "uit-vsmec" / f"{split}.csv")
+    rows = read_csv(data_dir(root) / "uit-vsmec" / f"{split}.csv")
     return [Example(f"vsmec-{split}-{i}", r["Sentence"] or "", r["Emotion"]) for i, r in enumerate(rows)]
 
 
 def vsfc(split: str, root: Path | None = None) -> list[Example]:
-    rows = _csv(data_dir(root) / "uit-vsfc" / f"{split}.csv")
+    rows = read_csv(data_dir(root) / "uit-vsfc" / f"{split}.csv")
     return [Example(f"vsfc-{split}-{i}", r["text"] or "", int(r["sentiment"])) for i, r in enumerate(rows)]
 
 
@@ -162,7 +162,7 @@ def vnexpress(split: str | None = None, root: Path | None = None) -> list[Exampl
     out = []
     base = data_dir(root) / "vnexpress-comments"
     for name, col in (("comments.csv", "commentgoc"), ("newscontent.csv", "Lọc nội dung")):
-        for r in _csv(base / name):
+        for r in read_csv(base / name):
             text = " ".join((r.get(col) or "").split())
             if not text or r.get("label") not in VNEXPRESS_SENTIMENT:
                 continue
@@ -177,7 +177,7 @@ def vntc(split: str, root: Path | None = None, limit: int | None = None, stride:
     """VNTC 10 topics (full articles). ``stride`` keeps every n-th row (deterministic subsample)."""
     out = []
     path = data_dir(root) / "vntc" / f"vntc_{split}.jsonl.xz"
-    for i, r in enumerate(_xz_jsonl(path)):
+    for i, r in enumerate(read_xz_jsonl(path)):
         if i % stride:
             continue
         out.append(Example(f"vntc-{split}-{r.get('file', i)}", r["title"], r["label"].strip()))
@@ -191,7 +191,7 @@ def baomoi(root: Path | None = None, per_label: int | None = None) -> list[Examp
     rows in file order, which is deterministic)."""
     counts: dict[str, int] = {}
     out = []
-    for r in _xz_jsonl(data_dir(root) / "baomoi" / "tc201805_baomoi.jsonl.xz"):
+    for r in read_xz_jsonl(data_dir(root) / "baomoi" / "tc201805_baomoi.jsonl.xz"):
         label = r["label"]
         if per_label is not None and counts.get(label, 0) >= per_label:
             continue

@@ -30,7 +30,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import lzma
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from typing import Any
 
 from giamsat.core.resources import checkout_root
 from giamsat.core.settings import Settings
+from giamsat.nlp.datasets import read_csv, read_xz_jsonl
 
 csv.field_size_limit(sys.maxsize)
 
@@ -99,18 +99,6 @@ def data_dir(explicit: str | Path | None = None) -> Path:
     return path
 
 
-def _csv(path: Path) -> Iterator[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        yield from csv.DictReader(fh)
-
-
-def _xz_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with lzma.open(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
-
-
 def _record(dataset: str, split: str, key: str, kind: str, raw: str, **meta: Any) -> Record:
     text, truncated = shown_text(raw)
     return Record(f"{dataset}:{key}", dataset, split, key, kind, text, truncated, meta)
@@ -133,11 +121,11 @@ def vfnd_text(doc: dict[str, Any]) -> str:
 def iter_dataset(dataset: str, root: Path) -> Iterator[Record]:
     """Every row of one data set as a :class:`Record` (files in a fixed order)."""
     if dataset == "baomoi":
-        for r in _xz_jsonl(root / "baomoi" / "tc201805_baomoi.jsonl.xz"):
+        for r in read_xz_jsonl(root / "baomoi" / "tc201805_baomoi.jsonl.xz"):
             yield _record("baomoi", "all", r["baomoi_id"], "press", r.get("text") or "", label=r["label"])
     elif dataset == "vntc":
         for split in ("train", "test"):
-            for r in _xz_jsonl(root / "vntc" / f"vntc_{split}.jsonl.xz"):
+            for r in read_xz_jsonl(root / "vntc" / f"vntc_{split}.jsonl.xz"):
                 key = f"{split}/{r['file']}"
                 yield _record("vntc", split, key, "press", r.get("text") or "", label=r["label"].strip())
     elif dataset == "vfnd":
@@ -165,36 +153,36 @@ def iter_dataset(dataset: str, root: Path) -> Iterator[Record]:
             "test": base / "Test_data" / "test.csv",
         }
         for split, path in files.items():
-            for r in _csv(path):
+            for r in read_csv(path):
                 spans = (r.get("index_spans") or "").strip()
                 has = spans not in ("", "[]")
                 yield _record("vihos", split, f"{split}/{r['']}", "comment", r["content"] or "", spans=has)
     elif dataset == "vnexpress-comments":
-        for i, r in enumerate(_csv(root / "vnexpress-comments" / "comments.csv")):
+        for i, r in enumerate(read_csv(root / "vnexpress-comments" / "comments.csv")):
             key = f"comments/{i}"  # the file's own first column repeats
             yield _record(
                 "vnexpress-comments", "all", key, "comment", r["commentgoc"] or "", label=r["label"]
             )
     elif dataset == "reintel":
         for split in ("train", "test"):
-            for r in _csv(root / "reintel" / f"{split}.csv"):
+            for r in read_csv(root / "reintel" / f"{split}.csv"):
                 key = f"{split}/{r['id']}"
                 yield _record("reintel", split, key, "social", r["post_message"] or "", label=r["label"])
     elif dataset == "vnnews-v2":
         for split in ("train", "val"):
-            for i, r in enumerate(_csv(root / "vnnews-v2" / f"{split}_data.csv")):
+            for i, r in enumerate(read_csv(root / "vnnews-v2" / f"{split}_data.csv")):
                 yield _record(
                     "vnnews-v2", split, f"{split}/{i}", "social", r["content"] or "", label=r["label"]
                 )
     elif dataset == "vihsd":
         for split in ("train", "dev", "test"):
-            for i, r in enumerate(_csv(root / "vihsd" / f"{split}.csv")):
+            for i, r in enumerate(read_csv(root / "vihsd" / f"{split}.csv")):
                 yield _record(
                     "vihsd", split, f"{split}/{i}", "comment", r["free_text"] or "", label=r["label_id"]
                 )
     elif dataset == "victsd":
         for split in ("train", "valid", "test"):
-            for r in _csv(root / "victsd" / f"ViCTSD_{split}.csv"):
+            for r in read_csv(root / "victsd" / f"ViCTSD_{split}.csv"):
                 yield _record(
                     "victsd",
                     split,
