@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from markdown_it import MarkdownIt
-from support.dashtest import USERS, shown
+from support.dashtest import MARKDOWN_KINDS, USERS, shown
 
 from giamsat.core.model import Enrichment, Item, Scored, utcnow
 from giamsat.core.profile import load_profile
@@ -34,17 +34,6 @@ ROLE_PAGES = {
     "unit": ["phieu", "tim-kiem", "bac-bo"],
     "admin": ["diem-tin", "canh-bao", "phieu", "tim-kiem", "nguon-tin", "bac-bo", "quan-tri"],
 }
-MARKDOWN_KINDS = (
-    "title",
-    "header",
-    "subheader",
-    "markdown",
-    "caption",
-    "error",
-    "warning",
-    "info",
-    "success",
-)
 _md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 

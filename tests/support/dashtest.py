@@ -70,20 +70,24 @@ def shown(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", plain).replace("\u2060", "")
 
 
+# the AppTest element kinds that render markdown (and so carry visible text)
+MARKDOWN_KINDS = (
+    "title",
+    "header",
+    "subheader",
+    "markdown",
+    "caption",
+    "error",
+    "warning",
+    "info",
+    "success",
+)
+
+
 def texts(at: AppTest) -> str:
     """All visible text of the last run: markdown, headers, captions, messages, metrics."""
     parts: list[str] = []
-    for kind in (
-        "title",
-        "header",
-        "subheader",
-        "markdown",
-        "caption",
-        "error",
-        "warning",
-        "info",
-        "success",
-    ):
+    for kind in MARKDOWN_KINDS:
         parts.extend(str(e.value) for e in getattr(at, kind))
     parts.extend(f"{m.label} {m.value}" for m in at.metric)
     return shown("\n".join(parts))
