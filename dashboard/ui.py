@@ -25,7 +25,7 @@ from giamsat.core.errors import (
     PermissionDenied,
     StaleEdit,
 )
-from giamsat.core.text import fold
+from giamsat.core.text import fold, snippet  # noqa: F401 - snippet re-exported for the pages
 from giamsat.core.timeutil import fmt_datetime
 from giamsat.dashboard.safe import html_text
 from giamsat.triage.workflow import STATUS_LABELS
@@ -166,12 +166,3 @@ def highlight_html(text: str, spans: list[Span]) -> str:
         pos = s.end
     out.append(html_text(text[pos:], None))
     return "".join(out)
-
-
-def snippet(text: str, length: int = 240) -> str:
-    """``text`` on one line, cut at a word boundary with an ellipsis (never mid-word)."""
-    text = " ".join((text or "").split())
-    if len(text) <= length:
-        return text
-    cut = text[: length - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"

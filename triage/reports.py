@@ -40,6 +40,7 @@ from giamsat.core.codes import (
 from giamsat.core.codes import CATEGORY_TITLES as CATEGORY_LABELS
 from giamsat.core.model import Alert, Ticket, parse_dt, utcnow
 from giamsat.core.profile import Profile, ReportSchedule
+from giamsat.core.text import snippet
 from giamsat.core.timeutil import VN_TZ, fmt_date, fmt_datetime, fmt_number
 from giamsat.storage.base import Query, Store, StorySummary
 from giamsat.triage.workflow import severity_rank
@@ -48,16 +49,6 @@ REPORT_KINDS = periods.KINDS  # daily, weekly, monthly, quarterly, yearly, ad-ho
 CALENDAR_KINDS = ("daily", "weekly", "monthly", "quarterly", "yearly")
 VARIANTS = ("full", "leader")
 LEADER_STORIES = 3  # rows of the leader's one-page table
-
-
-def _cut(text: str, limit: int) -> str:
-    """``text`` within ``limit`` characters, cut at a word boundary with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
-
-
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
@@ -670,7 +661,9 @@ def build_report(
     elif variant == "leader":
         negative, _denials = _negative_stories(profile, store, q)
         # One page whatever the titles: the three most spread stories, titles cut at a word.
-        negative.tables[0].rows = [[_cut(r[0], 70), *r[1:]] for r in negative.tables[0].rows[:LEADER_STORIES]]
+        negative.tables[0].rows = [
+            [snippet(r[0], 70), *r[1:]] for r in negative.tables[0].rows[:LEADER_STORIES]
+        ]
         units = _tickets_period(profile, store, since, until, now)
         units.tables = []  # one page: the sentence, not the table
         report.sections = [negative, units]

@@ -83,3 +83,12 @@ _FOLDS = _FoldTable()
 def match_key(text: str) -> str:
     """Lower-case, NFC, new tone style: the key for diacritic-*sensitive* matching."""
     return normalize_tone(nfc(text)).lower()
+
+
+def snippet(text: str, length: int = 240) -> str:
+    """``text`` on one line, cut at a word boundary with an ellipsis (never mid-word)."""
+    text = " ".join((text or "").split())
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
